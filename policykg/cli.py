@@ -1,0 +1,158 @@
+"""The ``policykg`` command: build the store, ask it questions, serve it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, Settings, load_settings
+from .querylib import ParameterError, QueryDefinitionError, load_queries
+from .paths import queries_dir
+from .results import ALL_FORMATS, render
+from .store import StoreError, open_store
+
+
+def _settings(ctx: click.Context, **options) -> Settings:
+    base: Settings = ctx.obj
+    try:
+        return base.replace(**options)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policykg")
+@click.option("--store", type=click.Path(path_type=Path), help="Store directory [POLICYKG_STORE; default var/store].")
+@click.option("--base-iri", help="Base IRI of instance data [POLICYKG_BASE_IRI].")
+@click.pass_context
+def cli(ctx: click.Context, store: Path | None, base_iri: str | None) -> None:
+    """policykg: the International Program of Umeå kommun as a linked-data knowledge graph.
+
+    Settings come from defaults, then POLICYKG_* environment variables, then options.
+    """
+    try:
+        ctx.obj = load_settings({"store": store, "base_iri": base_iri})
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Reload every source, even those unchanged since the last build.")
+@click.option("--clean", is_flag=True, help="Start from an empty store instead of the published one.")
+@click.pass_obj
+def build(settings: Settings, force: bool, clean: bool) -> None:
+    """Load the ontology, the program and every configured registry into the store.
+
+    The new data is prepared aside and published in one step: if anything is
+    wrong, the previous store stays as it was and is still served.
+    """
+    from .build import build_store
+    from .loaders.errors import InputError
+
+    def progress(key: str, count: int) -> None:
+        click.echo(f"  {key}: {count:,} triples", err=True)
+
+    try:
+        report = build_store(settings, force=force, clean=clean, progress=progress)
+    except InputError as error:
+        raise click.ClickException(error.report()) from None
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.pass_obj
+def status(settings: Settings) -> None:
+    """Say what the store holds: its generation and each named graph with its size."""
+    store = open_store(settings)
+    generation = store.current_generation()
+    click.echo(f"store:      {settings.store}")
+    click.echo(f"base IRI:   {settings.base_iri}")
+    if generation is None:
+        click.echo("generation: none (run 'policykg build')")
+        return
+    click.echo(f"generation: {generation}")
+    rows = store.query(GRAPH_SIZES)
+    for row in rows:
+        loaded = row["when"].value if row["when"] is not None else "?"
+        click.echo(f"  {row['count'].value:>9}  {row['g'].value}  ({loaded})")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A parameter of the named query.")
+@click.option("--sparql", help="Run this SPARQL query instead of a named one.")
+@click.option("--format", "-f", "fmt", type=click.Choice(ALL_FORMATS), default="table", show_default=True)
+@click.option("--list", "list_only", is_flag=True, help="List the named queries.")
+@click.pass_obj
+def query(settings: Settings, name: str | None, params: tuple[str, ...], sparql: str | None, fmt: str, list_only: bool) -> None:
+    """Run the named query NAME (see --list) or any query given with --sparql."""
+    try:
+        library = load_queries(queries_dir())
+    except QueryDefinitionError as error:
+        raise click.ClickException(str(error)) from None
+    if list_only or (name is None and sparql is None):
+        width = max(map(len, library), default=0)
+        for query_name, named in library.items():
+            click.echo(f"{query_name.ljust(width)}  {named.title['en']}")
+        return
+    if name and sparql:
+        raise click.UsageError("give a query NAME or --sparql, not both")
+    substitutions = {}
+    if name:
+        if name not in library:
+            raise click.UsageError(f"no query named {name!r}; known: {', '.join(library)}")
+        values = {}
+        for item in params:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"--param {item!r}: expected KEY=VALUE")
+            values[key.strip()] = value
+        try:
+            substitutions = library[name].bind(values, settings.iris)
+        except ParameterError as error:
+            raise click.UsageError(str(error)) from None
+        sparql = library[name].sparql
+    elif params:
+        raise click.UsageError("--param applies to named queries only")
+    try:
+        result = open_store(settings).query(sparql, substitutions=substitutions)
+        output = render(result, fmt)
+    except SyntaxError as error:
+        raise click.ClickException(f"query syntax: {error}") from None
+    except (StoreError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    sys.stdout.buffer.write(output)
+    if not output.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+@cli.command()
+@click.option("--host", help="Interface to listen on [POLICYKG_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, help="Port [POLICYKG_PORT; default 5000].")
+@click.option("--workers", type=int, help="Worker processes [POLICYKG_WORKERS].")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the store over HTTP with a production WSGI server."""
+    from policykg.server.wsgi import run
+
+    settings = _settings(ctx, host=host, port=port, workers=workers)
+    run(settings)
+
+
+GRAPH_SIZES = """
+SELECT ?g (COUNT(*) AS ?count) (SAMPLE(?at) AS ?when) WHERE {
+  GRAPH ?g { ?s ?p ?o OPTIONAL { ?g <http://www.w3.org/ns/prov#generatedAtTime> ?at } }
+} GROUP BY ?g ORDER BY ?g"""
+
+
+def main() -> None:
+    cli(prog_name="policykg")
+
+
+if __name__ == "__main__":
+    main()

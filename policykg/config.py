@@ -1,0 +1,147 @@
+"""Settings: defaults, then ``POLICYKG_*`` environment variables, then an explicit mapping.
+
+One :class:`Settings` object is built per process (by the CLI or the application
+factory) and passed down; nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from .namespaces import DEFAULT_BASE_IRI, Iris
+from .paths import default_shared_dir
+
+ENV_PREFIX = "POLICYKG_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the setting."""
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (true/false), got {value!r}")
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.replace("\n", ",").split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Field names map to ``POLICYKG_<NAME>`` variables."""
+
+    #: Directory of the embedded store (generations of a pyoxigraph database).
+    store: Path = Path("var/store")
+    #: Base IRI of instance data; must end with '/'.
+    base_iri: str = DEFAULT_BASE_IRI
+    #: Where the shared reference data lives (UN SDG files, W3C suites, link tables).
+    shared_dir: Path = field(default_factory=default_shared_dir)
+    #: Where `build` finds the registries it loads (a manifest `registries.toml`, or none).
+    registries: Path | None = None
+    #: Location of the UN SDG SKOS files (a directory or a URL); default: shared_dir/data/un-sdg.
+    un_sdg: str | None = None
+    #: A remote SPARQL 1.1 store to use instead of the embedded one (query endpoint URL).
+    remote_query_url: str | None = None
+    #: Its update endpoint (defaults to the query endpoint).
+    remote_update_url: str | None = None
+    #: HTTP serving.
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    threads: int = 8
+    #: Public URL of this server, when it differs from http://HOST:PORT/ (behind a proxy).
+    public_url: str | None = None
+    #: Token that enables SPARQL Update and the Graph Store Protocol (unset: read-only).
+    update_token: str | None = None
+    #: SERVICE/LOAD destinations allowed (IRI prefixes); empty: none.
+    service_allowlist: tuple[str, ...] = ()
+    #: Limits of the public endpoint.
+    query_timeout: float = 30.0
+    max_result_rows: int = 100_000
+    max_response_bytes: int = 256 * 1024 * 1024
+    max_request_bytes: int = 1024 * 1024
+    #: How many query processes each server worker keeps.
+    query_processes: int = 2
+    #: Keep this many older store generations for readers still using them.
+    keep_generations: int = 2
+
+    @property
+    def iris(self) -> Iris:
+        return Iris(self.base_iri)
+
+    @property
+    def un_sdg_location(self) -> str:
+        return self.un_sdg or str(self.shared_dir / "data" / "un-sdg")
+
+    def replace(self, **changes: Any) -> "Settings":
+        return load_settings(changes, base=self, environ={})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _convert(name: str, kind: Any, raw: Any) -> Any:
+    """Convert ``raw`` to the declared type of setting ``name``."""
+    if raw is None:
+        return None
+    text = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if "Path" in text:
+            return Path(raw)
+        if "tuple" in text:
+            return tuple(raw) if isinstance(raw, (list, tuple)) else _list(str(raw))
+        if text.startswith("bool"):
+            return raw if isinstance(raw, bool) else _bool(str(raw))
+        if text.startswith("int"):
+            return int(raw)
+        if text.startswith("float"):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}): {error}") from None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    base: Settings | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Defaults (or ``base``), then ``POLICYKG_*`` from ``environ``, then ``overrides``.
+
+    Unknown keys in ``overrides`` are an error; ``None`` values in it are ignored so
+    that unset command-line options do not mask the environment.
+    """
+    environ = os.environ if environ is None else environ
+    values = dataclasses.asdict(base) if base else {}
+    known = {f.name: f for f in fields(Settings)}
+    for name, spec in known.items():
+        env_name = ENV_PREFIX + name.upper()
+        if env_name in environ and environ[env_name] != "":
+            values[name] = _convert(name, spec.type, environ[env_name])
+    for name, raw in (overrides or {}).items():
+        key = name.lower()
+        if key not in known:
+            raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(known))}")
+        if raw is not None:
+            values[key] = _convert(key, known[key].type, raw)
+    settings = Settings(**values)
+    try:
+        settings.iris  # validates the base IRI
+    except ValueError as error:
+        raise ConfigError(f"setting base_iri ({ENV_PREFIX}BASE_IRI): {error}") from None
+    for name in ("port", "workers", "threads", "query_processes", "max_result_rows"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
+    if settings.query_timeout <= 0:
+        raise ConfigError(f"setting query_timeout ({ENV_PREFIX}QUERY_TIMEOUT) must be positive")
+    return settings

@@ -1,0 +1,234 @@
+"""The store: pyoxigraph on disk, written in generations and swapped atomically.
+
+Layout of the store directory (``POLICYKG_STORE``)::
+
+    current -> gen-20261126T201500123456-3f2a   (a symlink: the published generation)
+    gen-.../                                    (complete pyoxigraph databases)
+    tmp-.../                                    (a generation being written)
+    .lock                                       (held by the one writer)
+
+A writer copies the published generation aside (a RocksDB checkpoint: hard
+links, so cheap), changes the copy, flushes it, renames it ``gen-*`` and
+replaces the ``current`` symlink in one ``rename``. Readers keep answering from
+the generation they opened until they see ``current`` move. A failure or a
+``kill -9`` at any point before the swap leaves the published generation as it
+was; the next writer removes the leftovers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+CURRENT = "current"
+LOCK = ".lock"
+GEN_PREFIX = "gen-"
+TMP_PREFIX = "tmp-"
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why and where."""
+
+
+class StoreNotBuilt(StoreError):
+    """There is no published generation yet."""
+
+
+def _new_generation_name(prefix: str) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return f"{prefix}{stamp}{time.time_ns() % 1_000_000_000:09d}-{uuid.uuid4().hex[:4]}"
+
+
+class GraphWriter:
+    """What a writer may do to the generation it is preparing."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+        self.replaced: list[str] = []
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
+        """Make ``graph`` hold exactly ``quads`` (whose graph name is overwritten); returns their count."""
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+        count = 0
+
+        def retarget() -> Iterator[ox.Quad]:
+            nonlocal count
+            for quad in quads:
+                count += 1
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, node)
+
+        self._store.bulk_extend(retarget())
+        self._store.add_graph(node)  # an empty source still has its (empty) graph
+        self.replaced.append(graph)
+        return count
+
+    def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        """Add ``quads`` to ``graph`` (their graph name is overwritten)."""
+        node = ox.NamedNode(graph)
+        self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in quads)
+
+    def close(self, *, flush: bool = True) -> None:
+        """Flush and drop our handle (the database closes when nobody holds it)."""
+        if self._store is not None and flush:
+            self._store.flush()
+        self._store = None
+
+    def remove_graph(self, graph: str) -> None:
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store being prepared (for reads during the write)."""
+        return self._store
+
+
+class EmbeddedStore:
+    """A pyoxigraph database on disk, published in generations."""
+
+    def __init__(self, path: Path | str, *, keep_generations: int = 2) -> None:
+        self.path = Path(path)
+        self.keep_generations = keep_generations
+        self._reader: tuple[str, ox.Store] | None = None
+        self._reader_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.path)!r})"
+
+    # --- reading ---------------------------------------------------------------
+
+    def current_generation(self) -> str | None:
+        """The name of the published generation, or None before the first build."""
+        try:
+            return os.readlink(self.path / CURRENT)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    @property
+    def version(self) -> str | None:
+        """An identifier of the published data; changes whenever it changes."""
+        return self.current_generation()
+
+    def reader(self) -> ox.Store:
+        """A read-only view of the published generation, reopened when it changes."""
+        generation = self.current_generation()
+        if generation is None:
+            raise StoreNotBuilt(f"no data in {self.path}: run 'policykg build' first")
+        with self._reader_lock:
+            if self._reader is None or self._reader[0] != generation:
+                self._reader = (generation, ox.Store.read_only(str(self.path / generation)))
+            return self._reader[1]
+
+    def query(self, sparql: str, **options):
+        """Run a SPARQL query; the default graph is the union of all named graphs
+        unless ``default_graph`` is given."""
+        if "default_graph" not in options:
+            options.setdefault("use_default_graph_as_union", True)
+        return self.reader().query(sparql, **options)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.reader().named_graphs())
+
+    def __len__(self) -> int:
+        return len(self.reader())
+
+    # --- writing ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"another process is writing to the store {self.path}; try again when it is done"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def writer(self, *, from_empty: bool = False) -> Iterator[GraphWriter]:
+        """Prepare a new generation and publish it when the block ends without error.
+
+        The new generation starts as a copy of the published one (or empty, with
+        ``from_empty``). An exception inside the block discards it.
+        """
+        with self._lock():
+            self._remove_leftovers()
+            tmp = self.path / _new_generation_name(TMP_PREFIX)
+            published = self.current_generation()
+            if published and not from_empty:
+                # A checkpoint taken through a read-only handle: the published
+                # generation is never opened for writing.
+                ox.Store.read_only(str(self.path / published)).backup(str(tmp))
+            writer = GraphWriter(ox.Store(str(tmp)))
+            try:
+                yield writer
+                writer.close()
+            except BaseException:
+                writer.close(flush=False)
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            final = self.path / ("gen-" + tmp.name[len(TMP_PREFIX) :])
+            os.rename(tmp, final)
+            self._publish(final.name)
+            self._collect_garbage()
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Quad]], *, remove: Iterable[str] = ()) -> None:
+        """Replace several graphs in one published step."""
+        with self.writer() as writer:
+            for graph in remove:
+                writer.remove_graph(graph)
+            for graph, quads in graphs.items():
+                writer.replace_graph(graph, quads)
+
+    def _publish(self, generation: str) -> None:
+        link = self.path / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
+        os.symlink(generation, link)
+        os.replace(link, self.path / CURRENT)
+        _fsync_dir(self.path)
+
+    def _remove_leftovers(self) -> None:
+        """Generations that a killed writer left behind (we hold the lock: no writer is alive)."""
+        for entry in self.path.iterdir():
+            if entry.name.startswith(TMP_PREFIX) or entry.name.startswith(f".{CURRENT}-"):
+                if entry.is_symlink() or entry.is_file():
+                    entry.unlink()
+                else:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+    def _collect_garbage(self) -> None:
+        """Remove old generations, keeping the published one and ``keep_generations`` before it."""
+        published = self.current_generation()
+        generations = sorted(e.name for e in self.path.iterdir() if e.name.startswith(GEN_PREFIX))
+        older = [g for g in generations if g != published]
+        for name in older[: max(0, len(older) - self.keep_generations)]:
+            shutil.rmtree(self.path / name, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_store(settings) -> EmbeddedStore:
+    """The store the settings name."""
+    return EmbeddedStore(settings.store, keep_generations=settings.keep_generations)
