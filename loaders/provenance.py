@@ -108,7 +108,7 @@ FINGERPRINT_QUERY = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX spdx: <http://spdx.org/rdf/terms#>
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
-SELECT ?version ?name ?sha WHERE {
+SELECT ?g ?version ?name ?sha WHERE {
   GRAPH ?g {
     ?g pkg:loaderVersion ?version .
     OPTIONAL { ?g prov:wasDerivedFrom ?file . ?file pkg:fileName ?name ;

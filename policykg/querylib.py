@@ -211,7 +211,9 @@ def parse_query_file(path: Path) -> NamedQuery:
     name = path.stem
     if not NAME_PATTERN.match(name):
         raise QueryDefinitionError(f"{path}: a query's file name must be lower-case words joined by '-'")
-    header_text, sparql = _split_header(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    header_text, body = _split_header(text)
+    sparql = text  # the header lines are SPARQL comments: positions in errors are file positions
     try:
         header = yaml.safe_load(header_text) or {}
     except yaml.YAMLError as error:
@@ -227,7 +229,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise QueryDefinitionError(f"{where}: names are lower-case letters, digits and '_'")
         if not isinstance(spec, dict) or spec.get("type") not in PARAMETER_TYPES:
             raise QueryDefinitionError(f"{where}: 'type' must be one of {', '.join(PARAMETER_TYPES)}")
-        if not re.search(r"[?$]" + re.escape(str(pname)) + r"\b", sparql):
+        if not re.search(r"[?$]" + re.escape(str(pname)) + r"\b", body):
             raise QueryDefinitionError(f"{where}: the query has no variable ?{pname} to bind")
         enum = spec.get("enum")
         parameters[pname] = Parameter(
@@ -240,10 +242,11 @@ def parse_query_file(path: Path) -> NamedQuery:
             description=_bilingual(spec.get("description"), f"{where}.description"),
             example=spec.get("example"),
         )
+    _check_sparql(path, sparql, parameters)
     example = header.get("example") or {}
     if not isinstance(example, dict) or set(example) - set(parameters):
         raise QueryDefinitionError(f"{path}: example must map declared parameters to values")
-    if not sparql.strip():
+    if not body.strip():
         raise QueryDefinitionError(f"{path}: no query after the header")
     return NamedQuery(
         name=name,
@@ -255,6 +258,32 @@ def parse_query_file(path: Path) -> NamedQuery:
         example={str(k): v for k, v in example.items()},
         tags=tuple(header.get("tags") or ()),
     )
+
+
+def _check_sparql(path: Path, sparql: str, parameters: dict[str, Parameter]) -> None:
+    """Parse the query (by running it on an empty store) with every parameter bound.
+
+    pyoxigraph substitutes only variables that the query projects, so this also
+    catches a parameter missing from the SELECT clause.
+    """
+    dummy = {ox.Variable(name): ox.Literal("") for name in parameters}
+    try:
+        ox.Store().query(sparql, substitutions=dummy)
+    except SyntaxError as error:
+        raise QueryDefinitionError(f"{path}: the query does not parse: {short(str(error))}") from None
+    except RuntimeError as error:
+        missing = re.search(r"variable \?(\w+) in its SELECT projection", str(error))
+        if missing:
+            raise QueryDefinitionError(
+                f"{path}: parameter ?{missing.group(1)} must be in the SELECT clause (only projected variables can be bound)"
+            ) from None
+        raise QueryDefinitionError(f"{path}: {error}") from None
+
+
+def short(message: str, limit: int = 240) -> str:
+    """A parser message cut to a readable length (pyoxigraph lists every expected character class)."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _expand(curie: str | None) -> str | None:

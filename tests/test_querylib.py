@@ -33,8 +33,9 @@ HEADER = """#+ title:
 #+     description: {sv: Slag, en: Kind}
 #+ example:
 #+   goal: goal/2
-SELECT ?item WHERE { ?item <http://example.org/serves> ?goal ; <http://example.org/year> ?year ; <http://example.org/kind> ?kind }
+SELECT ?item ?goal ?year ?kind WHERE { ?item <http://example.org/serves> ?goal ; <http://example.org/year> ?year ; <http://example.org/kind> ?kind }
 """
+SELECT_LINE = HEADER.count("\n")  # the query is the last line
 
 
 def write(tmp_path: Path, text: str, name: str = "test-query") -> Path:
@@ -51,7 +52,7 @@ def test_header_is_parsed(tmp_path):
     assert query.parameters["goal"].required
     assert query.parameters["kind"].enum == ("visit", "conference")
     assert query.example == {"goal": "goal/2"}
-    assert query.sparql.startswith("SELECT ?item")
+    assert "\nSELECT ?item ?goal" in query.sparql and query.sparql.startswith("#+ title:")
 
 
 def test_values_become_rdf_terms(tmp_path):
@@ -95,6 +96,8 @@ def test_string_parameters_are_literals_whatever_they_hold(tmp_path):
         (HEADER.replace("?year", "?yr"), "parameters.year: the query has no variable"),
         (HEADER.replace("#+   goal: goal/2", "#+   goals: goal/2"), "example must map declared parameters"),
         (HEADER.replace("#+ title:", "#+ title: [unclosed"), "header is not valid YAML"),
+        (HEADER.replace("SELECT ?item ?goal", "SELECT ?item"), "?goal must be in the SELECT clause"),
+        (HEADER.replace("WHERE {", "WHERE { ?? "), f"the query does not parse: error at {SELECT_LINE}:"),
     ],
 )
 def test_header_errors_name_file_and_key(tmp_path, broken, message):
