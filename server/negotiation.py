@@ -88,7 +88,9 @@ class Choice:
 
 def best(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
     """The key of the best offer for an ``Accept`` header (none or empty: anything)."""
-    header = parse_accept_header(accept if accept and accept.strip() else "*/*", MIMEAccept)
+    parsed = parse_accept_header(accept if accept and accept.strip() else "*/*", MIMEAccept)
+    # Parameters other than q (text/turtle; charset=utf-8) do not narrow the match: we speak UTF-8 only.
+    header = MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in parsed])
     media = header.best_match([media for media, _ in offers])
     return dict(offers)[media] if media else None
 

@@ -36,6 +36,8 @@ class _Server(BaseApplication):
             "graceful_timeout": 10,
             "keepalive": 5,
             "limit_request_line": 16384,
+            # gunicorn's control socket is one fixed path per user: two servers would collide.
+            "control_socket_disable": True,
             "post_worker_init": _warm_query_pool,
             "worker_exit": _close_query_pool,
         }
