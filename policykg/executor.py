@@ -12,6 +12,9 @@ the socket closes or its parent goes away.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import pickle
 import re
@@ -116,16 +119,10 @@ class QueryJob:
                 return _not_acceptable("a SELECT or ASK result", SOLUTION_FORMATS)
             if isinstance(result, ox.QueryBoolean):
                 return Answer(fmt, result.serialize(format=SOLUTION_FORMATS[fmt]), generation, 1)
-            # TSV has one line per row (newlines in values are escaped), so the
-            # rows can be counted in the bytes; pyoxigraph converts it losslessly.
-            tsv = _capped(lambda out: result.serialize(out, format=ox.QueryResultsFormat.TSV), limits.max_bytes)
-            rows = tsv.count(b"\n") - 1
+            body = _capped(lambda out: result.serialize(out, format=SOLUTION_FORMATS[fmt]), limits.max_bytes)
+            rows = _count_rows(body, fmt, limits.max_rows)
             if rows > limits.max_rows:
                 raise TooLarge(_too_many(limits.max_rows))
-            if fmt == "tsv":
-                return Answer(fmt, tsv, generation, rows)
-            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            body = _capped(lambda out: parsed.serialize(out, format=SOLUTION_FORMATS[fmt]), limits.max_bytes)
             return Answer(fmt, body, generation, rows)
         fmt = self.graph_format
         if fmt is None:
@@ -251,6 +248,26 @@ def syntax_failure(error: SyntaxError) -> Failure:
     if match:
         return Failure("syntax", text[match.end() :], int(match.group(1)), int(match.group(2)))
     return Failure("syntax", text, error.lineno, error.offset)
+
+
+#: The fewest bytes one row takes in each format ('{},' '<result></result>' '\r\n' '\n').
+_MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+def _count_rows(body: bytes, fmt: str, cap: int) -> int:
+    """The rows of a serialized table, counted only when there could be more than ``cap``.
+
+    Returns a number up to ``cap`` when the body is too small to hold more rows.
+    """
+    if len(body) <= _MIN_ROW_BYTES[fmt] * cap:
+        return 0
+    if fmt == "json":
+        return len(json.loads(body)["results"]["bindings"])
+    if fmt == "xml":
+        return body.count(b"<result>")  # markup in values is escaped
+    if fmt == "tsv":
+        return body.count(b"\n") - 1  # newlines in values are escaped
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
 
 
 def _not_acceptable(what: str, formats) -> Failure:

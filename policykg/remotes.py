@@ -100,7 +100,7 @@ def check_scan(scan: Scan, allowlist: Sequence[str], *, resolve: Resolver = _res
 def check_target(target: Target, allowlist: Sequence[str], *, resolve: Resolver = _resolve) -> None:
     if target.iri is None:
         raise RemoteRefused(
-            f"{target.keyword} {target.variable} at {target.where}: a variable target is not allowed; name the service"
+            f"{target.keyword} {target.variable} at {target.where} refused: a variable target is not allowed; name the service"
         )
     try:
         check_iri(target.iri, allowlist, resolve=resolve)

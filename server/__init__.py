@@ -38,7 +38,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policykg.store"] = open_store(settings)
     app.extensions["policykg.queries"] = load_queries(queries_dir())
     app.extensions["policykg.querypool"] = QueryPool(
-        settings.store, settings.query_processes, keep_generations=settings.keep_generations
+        settings.store,
+        settings.query_processes,
+        burst=settings.query_processes_burst,
+        keep_generations=settings.keep_generations,
     )
     app.extensions["policykg.resultcache"] = ResultCache(settings.result_cache_bytes)
     Compress(app)

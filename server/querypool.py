@@ -5,8 +5,13 @@ before its first row, so each job runs in a process of its own
 (:mod:`policykg.executor`) that opens the store read-only and answers with
 serialized bytes. When a job outlives its time limit, the process is killed
 (SIGKILL), a fresh one takes its place and the caller gets :class:`JobTimeout`;
-the other processes go on answering. A request waits at most ``wait`` seconds
-for a free process, then gets :class:`PoolBusy`.
+the other processes go on answering.
+
+The pool keeps ``size`` processes (one per core of work is the cheapest: more
+only compete for the CPU). When all of them stay busy for ``grow_after``
+seconds (a long query is running), it starts up to ``burst`` more, so that a
+runaway query does not hold up the simple ones behind it. A request waits at
+most ``wait`` seconds for a process, then gets :class:`PoolBusy`.
 """
 
 from __future__ import annotations
@@ -76,9 +81,13 @@ class QueryProcess:
 class QueryPool:
     """``size`` query processes on the store at ``store``, started on first use."""
 
-    def __init__(self, store: Path, size: int, *, keep_generations: int = 2) -> None:
+    def __init__(
+        self, store: Path, size: int, *, burst: int = 2, grow_after: float = 0.25, keep_generations: int = 2
+    ) -> None:
         self.store = Path(store)
         self.size = size
+        self.burst = burst
+        self.grow_after = grow_after
         self.keep_generations = keep_generations
         self._idle: queue.LifoQueue[QueryProcess] = queue.LifoQueue()
         self._lock = threading.Lock()
@@ -107,16 +116,26 @@ class QueryPool:
             return self._idle.get_nowait()
         except queue.Empty:
             pass
-        with self._lock:
-            start = self._started < self.size
-            if start:
-                self._started += 1
-        if start:
+        if self._reserve(self.size):
             return self._spawn()
         try:
-            return self._idle.get(timeout=wait)
+            return self._idle.get(timeout=min(wait, self.grow_after))
+        except queue.Empty:
+            pass
+        if self._reserve(self.size + self.burst):
+            return self._spawn()
+        try:
+            return self._idle.get(timeout=max(0.0, wait - self.grow_after))
         except queue.Empty:
             raise PoolBusy(wait) from None
+
+    def _reserve(self, limit: int) -> bool:
+        """Count one more process if fewer than ``limit`` were started."""
+        with self._lock:
+            if self._started < limit:
+                self._started += 1
+                return True
+            return False
 
     def _replace(self, process: QueryProcess) -> None:
         with self._lock:
@@ -138,8 +157,20 @@ class QueryPool:
             process.kill()  # interrupted mid-call: its answer would be read by the next job
             self._replace(process)
             raise
-        self._idle.put(process)
+        self._release(process)
         return answer
+
+    def _release(self, process: QueryProcess) -> None:
+        """Back to the idle processes, unless it is one of a burst that is no longer needed."""
+        with self._lock:
+            surplus = self._started > self.size and self._idle.qsize() >= self.size
+            if surplus:
+                self._started -= 1
+                self._all.discard(process)
+        if surplus:
+            process.kill()
+        else:
+            self._idle.put(process)
 
     def pids(self) -> list[int]:
         with self._lock:

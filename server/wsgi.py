@@ -30,7 +30,7 @@ class _Server(BaseApplication):
             "workers": s.workers,
             "threads": s.threads,
             "worker_class": "gthread",
-            "accesslog": "-",
+            "accesslog": "-" if s.access_log else None,
             # Queries are stopped by the query pool; this only guards a stuck worker.
             "timeout": int(max(s.query_timeout, s.update_timeout)) + 30,
             "graceful_timeout": 10,

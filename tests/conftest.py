@@ -120,7 +120,7 @@ def make_endpoint_app(store: Path, **overrides):
 @pytest.fixture
 def endpoint_app(sample_store: EmbeddedStore):
     """The application on the sample store, read-only (no update token), with its own query pool."""
-    application = make_endpoint_app(sample_store.path, query_processes=2)
+    application = make_endpoint_app(sample_store.path)
     yield application
     application.extensions["policykg.querypool"].close()
 
@@ -146,7 +146,6 @@ def live(tmp_path_factory: pytest.TempPathFactory):
         max_request_bytes=65536,
         workers=2,
         threads=4,
-        query_processes=2,
         result_cache_bytes=0,
     )
     yield server
