@@ -93,7 +93,7 @@ def stop(process: subprocess.Popen) -> None:
 def _client(port: int, paths: list[str], start: float, warmup: float, end: float, offset: int, queue) -> None:
     """One keep-alive client: requests in turn until ``end``; reports latencies after ``warmup``."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    latencies, errors, index = [], 0, offset
+    latencies, errors, index, first_error = [], 0, offset, None
     while True:
         now = time.perf_counter()
         if now >= end:
@@ -103,17 +103,21 @@ def _client(port: int, paths: list[str], start: float, warmup: float, end: float
         try:
             connection.request("GET", path, headers={"Accept": ACCEPT})
             response = connection.getresponse()
-            response.read()
+            body = response.read()
             ok = response.status == 200
-        except (OSError, http.client.HTTPException):
+            if not ok and first_error is None:
+                first_error = f"{response.status} {body[:200]!r} for {path[:120]}"
+        except (OSError, http.client.HTTPException) as error:
+            first_error = first_error or repr(error)
             connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             ok = False
         done = time.perf_counter()
         if now >= start + warmup:
-            latencies.append(done - now)
+            if ok:
+                latencies.append(done - now)
             errors += not ok
-    queue.put((latencies, errors))
+    queue.put((latencies, errors, first_error))
 
 
 def _client_process(port, paths, start, warmup, end, offsets, queue) -> None:
@@ -143,11 +147,13 @@ def drive(port: int, paths: list[str], clients: int, duration: float, warmup: fl
     ]
     for process in processes:
         process.start()
-    latencies, errors = [], 0
+    latencies, errors, first_errors = [], 0, []
     for _ in range(clients):
-        got, failed = queue.get()
+        got, failed, first = queue.get()
         latencies += got
         errors += failed
+        if first:
+            first_errors.append(first)
     for process in processes:
         process.join()
     latencies.sort()
@@ -156,8 +162,9 @@ def drive(port: int, paths: list[str], clients: int, duration: float, warmup: fl
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
 
     return {
-        "requests": len(latencies),
+        "requests": len(latencies),  # answered with 200 (only these count)
         "errors": errors,
+        "first_errors": first_errors[:3],
         "throughput_rps": len(latencies) / duration,
         "p50_ms": pct(50),
         "p95_ms": pct(95),
