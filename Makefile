@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FRONTEND := server/frontend
+VENDOR := server/static/vendor/yasgui
+YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
+EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install lint clean
+.PHONY: run test build install editor bench lint clean
 
 run: build
 	$(BIN)/policykg serve
@@ -15,7 +19,7 @@ test: install
 build: install
 	$(BIN)/policykg build
 
-install: $(STAMP)
+install: $(STAMP) editor
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -26,5 +30,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
+# The query editor's browser code, from npm (locked), served from our own host.
+# Without npm the service still runs and /editor says how to install it.
+editor:
+	@if [ -f $(EDITOR_STAMP) ] && [ $(EDITOR_STAMP) -nt $(FRONTEND)/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(FRONTEND) --no-audit --no-fund --ignore-scripts --loglevel=error \
+	  && mkdir -p $(VENDOR) \
+	  && cp $(YASGUI_BUILD)/yasgui.min.js $(YASGUI_BUILD)/yasgui.min.css $(YASGUI_BUILD)/yasgui.min.js.LICENSE.txt $(VENDOR)/ \
+	  && touch $(EDITOR_STAMP); \
+	else echo "npm not found: the query editor (YASGUI) is not installed; /editor says how to install it"; fi
+
+# Throughput and latency of /sparql against `oxigraph serve` on the same data.
+bench: build
+	$(BIN)/python -m bench.endpoint --store var/store
+
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR)

@@ -135,12 +135,20 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], sparql:
 @click.option("--host", help="Interface to listen on [POLICYKG_HOST; default 127.0.0.1].")
 @click.option("--port", type=int, help="Port [POLICYKG_PORT; default 5000].")
 @click.option("--workers", type=int, help="Worker processes [POLICYKG_WORKERS].")
+@click.option("--threads", type=int, help="Threads per worker [POLICYKG_THREADS].")
+@click.option("--query-timeout", type=float, help="Time limit of a query in seconds [POLICYKG_QUERY_TIMEOUT; default 30].")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the store over HTTP with a production WSGI server."""
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, workers: int | None, threads: int | None, query_timeout: float | None
+) -> None:
+    """Serve the store over HTTP with a production WSGI server (gunicorn).
+
+    The SPARQL endpoint is /sparql, the query editor /editor; /update and /store
+    exist when POLICYKG_UPDATE_TOKEN is set.
+    """
     from policykg.server.wsgi import run
 
-    settings = _settings(ctx, host=host, port=port, workers=workers)
+    settings = _settings(ctx, host=host, port=port, workers=workers, threads=threads, query_timeout=query_timeout)
     run(settings)
 
 

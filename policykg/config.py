@@ -58,6 +58,8 @@ class Settings:
     port: int = 5000
     workers: int = 2
     threads: int = 8
+    #: Log every request (gunicorn's access log, to standard output).
+    access_log: bool = True
     #: Public URL of this server, when it differs from http://HOST:PORT/ (behind a proxy).
     public_url: str | None = None
     #: Token that enables SPARQL Update and the Graph Store Protocol (unset: read-only).
@@ -69,8 +71,14 @@ class Settings:
     max_result_rows: int = 100_000
     max_response_bytes: int = 256 * 1024 * 1024
     max_request_bytes: int = 1024 * 1024
-    #: How many query processes each server worker keeps.
-    query_processes: int = 2
+    #: How many query processes each server worker keeps busy (more only compete for the CPU).
+    query_processes: int = 1
+    #: How many more it may start while its processes are all held by long queries.
+    query_processes_burst: int = 2
+    #: Time limit of one update or graph store write (seconds).
+    update_timeout: float = 300.0
+    #: Memory for cached query results per server worker (bytes; 0: no cache).
+    result_cache_bytes: int = 64 * 1024 * 1024
     #: Keep this many older store generations for readers still using them.
     keep_generations: int = 2
 
@@ -142,6 +150,12 @@ def load_settings(
     for name in ("port", "workers", "threads", "query_processes", "max_result_rows"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
-    if settings.query_timeout <= 0:
-        raise ConfigError(f"setting query_timeout ({ENV_PREFIX}QUERY_TIMEOUT) must be positive")
+    for name in ("query_timeout", "update_timeout"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be positive")
+    for name in ("max_response_bytes", "max_request_bytes"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
+    if settings.result_cache_bytes < 0:
+        raise ConfigError(f"setting result_cache_bytes ({ENV_PREFIX}RESULT_CACHE_BYTES) must not be negative")
     return settings

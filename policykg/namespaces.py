@@ -78,6 +78,19 @@ EU_LICENCE = Namespace(EU_AUTHORITY + "licence/")
 EU_ACCESS_RIGHT = Namespace(EU_AUTHORITY + "access-right/")
 EU_DATA_THEME = Namespace(EU_AUTHORITY + "data-theme/")
 
+#: Media-type IRIs (SPARQL Service Description's sd:resultFormat values).
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+#: Entailment regimes.
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+
+# --- vocabularies of the W3C SPARQL 1.1 test suites (read by tests/sparql11) ---
+
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+HT = Namespace("http://www.w3.org/2011/http#")
+HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
+CNT = Namespace("http://www.w3.org/2011/content#")
+UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+
 LICENCE_DATA = "http://creativecommons.org/publicdomain/zero/1.0/"
 LICENCE_ONTOLOGY = "https://creativecommons.org/licenses/by/4.0/"
 

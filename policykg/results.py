@@ -17,6 +17,27 @@ GRAPH_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
+    # A graph is a dataset whose only graph is the default one: clients that ask
+    # for quads get a parseable answer rather than a refusal.
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.N3,
+}
+#: Formats of a whole dataset (the graph store's quads).
+DATASET_FORMATS = ("nquads", "trig")
+#: The media type each format is served with.
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "n3": "text/n3; charset=utf-8",
 }
 ALL_FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
 

@@ -43,6 +43,10 @@ class StoreNotBuilt(StoreError):
     """There is no published generation yet."""
 
 
+class StoreBusy(StoreError):
+    """Another process holds the writer's lock; try again when it is done."""
+
+
 def _new_generation_name(prefix: str) -> str:
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     return f"{prefix}{stamp}{time.time_ns() % 1_000_000_000:09d}-{uuid.uuid4().hex[:4]}"
@@ -121,15 +125,26 @@ class EmbeddedStore:
         """An identifier of the published data; changes whenever it changes."""
         return self.current_generation()
 
-    def reader(self) -> ox.Store:
-        """A read-only view of the published generation, reopened when it changes."""
+    def published_at(self) -> float | None:
+        """When the published generation was published (seconds since the epoch)."""
+        try:
+            return os.lstat(self.path / CURRENT).st_mtime
+        except FileNotFoundError:
+            return None
+
+    def snapshot(self) -> tuple[str, ox.Store]:
+        """The published generation's name and a read-only view of it, reopened when it changes."""
         generation = self.current_generation()
         if generation is None:
             raise StoreNotBuilt(f"no data in {self.path}: run 'policykg build' first")
         with self._reader_lock:
             if self._reader is None or self._reader[0] != generation:
                 self._reader = (generation, ox.Store.read_only(str(self.path / generation)))
-            return self._reader[1]
+            return self._reader
+
+    def reader(self) -> ox.Store:
+        """A read-only view of the published generation, reopened when it changes."""
+        return self.snapshot()[1]
 
     def query(self, sparql: str, **options):
         """Run a SPARQL query; the default graph is the union of all named graphs
@@ -153,7 +168,7 @@ class EmbeddedStore:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise StoreError(
+                raise StoreBusy(
                     f"another process is writing to the store {self.path}; try again when it is done"
                 ) from None
             try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from policykg.config import Settings
 from policykg.querylib import NamedQuery
 from policykg.store import EmbeddedStore
+
+from .querypool import QueryPool
+from .resultcache import ResultCache
 
 
 def settings() -> Settings:
@@ -19,3 +22,19 @@ def store() -> EmbeddedStore:
 
 def named_queries() -> dict[str, NamedQuery]:
     return current_app.extensions["policykg.queries"]
+
+
+def query_pool() -> QueryPool:
+    return current_app.extensions["policykg.querypool"]
+
+
+def result_cache() -> ResultCache:
+    return current_app.extensions["policykg.resultcache"]
+
+
+def public_base() -> str:
+    """This server's public URL, ending with '/' (``POLICYKG_PUBLIC_URL`` or the request's host)."""
+    configured = settings().public_url
+    if configured:
+        return configured if configured.endswith("/") else configured + "/"
+    return request.url_root

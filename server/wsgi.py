@@ -7,6 +7,17 @@ from gunicorn.app.base import BaseApplication
 from policykg.config import Settings
 
 
+def _warm_query_pool(worker) -> None:
+    """Each worker starts its query processes before it takes requests."""
+    worker.wsgi.extensions["policykg.querypool"].warm()
+
+
+def _close_query_pool(server, worker) -> None:
+    pool = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("policykg.querypool")
+    if pool:
+        pool.close()
+
+
 class _Server(BaseApplication):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -19,10 +30,16 @@ class _Server(BaseApplication):
             "workers": s.workers,
             "threads": s.threads,
             "worker_class": "gthread",
-            "accesslog": "-",
-            "timeout": int(s.query_timeout) + 30,
+            "accesslog": "-" if s.access_log else None,
+            # Queries are stopped by the query pool; this only guards a stuck worker.
+            "timeout": int(max(s.query_timeout, s.update_timeout)) + 30,
             "graceful_timeout": 10,
+            "keepalive": 5,
             "limit_request_line": 16384,
+            # gunicorn's control socket is one fixed path per user: two servers would collide.
+            "control_socket_disable": True,
+            "post_worker_init": _warm_query_pool,
+            "worker_exit": _close_query_pool,
         }
         for key, value in options.items():
             self.cfg.set(key, value)

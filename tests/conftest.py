@@ -79,3 +79,74 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     runner = CliRunner()
     runner.cli = cli
     return runner
+
+
+# --- the endpoint: small stores of our own, the application on them, the real server ---
+
+SAMPLE_GRAPH = "http://example.org/graph/sample"
+SAMPLE_TURTLE = """
+@prefix ex: <http://example.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ex:goal1 a ex:Goal ; skos:prefLabel "Mål ett"@sv, "Goal one"@en ; ex:ordinal 1 .
+ex:goal2 a ex:Goal ; skos:prefLabel "Mål två"@sv, "Goal two"@en ; ex:ordinal 2 .
+ex:project1 a ex:Project ; ex:serves ex:goal1 ; ex:budget 1200.50 ; ex:note "line one\\nline\\ttwo \\"quoted\\"" .
+ex:project2 a ex:Project ; ex:serves ex:goal2, ex:goal1 ; ex:partner [ ex:name "A partner" ] .
+"""
+
+
+def write_sample_store(path: Path) -> EmbeddedStore:
+    """A store with one small named graph of sample data (and nothing else)."""
+    import pyoxigraph as ox
+
+    store = EmbeddedStore(path)
+    store.replace_graphs({SAMPLE_GRAPH: list(ox.parse(SAMPLE_TURTLE, format=ox.RdfFormat.TURTLE))})
+    return store
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """A store with the sample graph (shared by the session: do not write to it)."""
+    return write_sample_store(tmp_path_factory.mktemp("sample") / "store")
+
+
+def make_endpoint_app(store: Path, **overrides):
+    from policykg.server import create_app
+
+    application = create_app({**make_settings(store, **overrides).as_dict()})
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def endpoint_app(sample_store: EmbeddedStore):
+    """The application on the sample store, read-only (no update token), with its own query pool."""
+    application = make_endpoint_app(sample_store.path)
+    yield application
+    application.extensions["policykg.querypool"].close()
+
+
+@pytest.fixture
+def endpoint(endpoint_app):
+    return endpoint_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory):
+    """The real server (gunicorn via ``policykg serve``) on a free loopback port, with an
+    update token, a 3 s query limit and small caps, on a store of its own."""
+    import live_server
+
+    where = tmp_path_factory.mktemp("live")
+    write_sample_store(where / "store")
+    server = live_server.start(
+        where / "store",
+        where / "server.log",
+        query_timeout=3,
+        max_result_rows=1000,
+        max_request_bytes=65536,
+        workers=2,
+        threads=4,
+        result_cache_bytes=0,
+    )
+    yield server
+    server.stop()
