@@ -255,7 +255,7 @@ def write_file(reader: ox.Store, fmt: DumpFormat, directory: Path, union: UnionC
     count = [0]
     try:
         # mtime=0 and no file name in the gzip header: the same data gives the same bytes.
-        out = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if fmt.gzip else raw
+        out = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) if fmt.gzip else raw
         if fmt.keeps_graphs:
             source = _counted(_quads(reader), count)
         else:

@@ -126,8 +126,8 @@ def void():
     return document("void", "metadata.void")
 
 
+@metadata.route("/dataset", methods=["GET", "HEAD"], endpoint="dataset")
 @metadata.route("/catalog", methods=["GET", "HEAD"])
-@metadata.route("/dataset", methods=["GET", "HEAD"])
 def catalog():
     """The DCAT-AP-SE catalogue: catalogue, dataset, distributions, data services."""
     return document("catalog", "metadata.catalog")

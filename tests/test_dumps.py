@@ -154,7 +154,7 @@ def big_store(path: Path, triples: int) -> EmbeddedStore:
 
 
 def test_a_killed_dump_writer_leaves_the_served_dumps_and_its_leftovers_are_removed(tmp_path) -> None:
-    store = big_store(tmp_path / "store", 600_000)
+    store = big_store(tmp_path / "store", 150_000)
     previous = write_dumps(store, "http://example.org/").dumps
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
     process = subprocess.Popen(
