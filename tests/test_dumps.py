@@ -116,26 +116,19 @@ def test_new_generation_gets_new_dumps_and_old_ones_are_removed(tmp_path) -> Non
 
 def test_a_failed_build_leaves_the_previous_dumps_served(tmp_path) -> None:
     from policykg.loaders.errors import InputError
+    from policykg.loaders.publish import publish
+    from policykg.loaders.sources import Source, foundation_sources, read_program
 
-    ontology = tmp_path / "ontology"
-    import shutil
-
-    from policykg.paths import ontology_dir
-
-    shutil.copytree(ontology_dir(), ontology)
     settings = make_settings(tmp_path / "store")
     build_store(settings)
     store = EmbeddedStore(settings.store)
     before = latest(store)
-    program = ontology_dir() / "program.ttl"
-    # A broken program file, through the real build (the sources read ontology_dir()).
-    original = program.read_bytes()
-    try:
-        program.write_bytes(original + b"\n<goal/1> <broken")
-        with pytest.raises(InputError):
-            build_store(settings)
-    finally:
-        program.write_bytes(original)
+    broken = tmp_path / "program.ttl"
+    broken.write_text("<goal/1> <broken", encoding="utf-8")
+    sources = [s for s in foundation_sources() if s.key != "program"]
+    sources.append(Source("program", "Program", "Program", (broken,), read_program))
+    with pytest.raises(InputError, match="program.ttl"):
+        publish(store, sources, settings)  # as build_store does, with a broken program file
     after = latest(store)
     assert after.generation == before.generation == store.current_generation()
     assert [f.sha256 for f in after.files] == [f.sha256 for f in before.files]
