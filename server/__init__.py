@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import flask_compress
 from flask import Flask
-from flask_compress import Compress
 
 from policykg.config import load_settings
 from policykg.paths import queries_dir
@@ -21,6 +21,16 @@ COMPRESSED = sorted(
     {media.split(";")[0] for media in MEDIA_TYPES.values()}
     | {"application/json", "text/html", "text/css", "text/javascript", "application/javascript", "text/plain"}
 )
+
+
+class Compress(flask_compress.Compress):
+    """Flask-Compress, except for responses marked ``Cache-Control: no-transform``
+    (the downloads, which keep their bytes, size and byte ranges)."""
+
+    def after_request(self, response):
+        if response.cache_control.no_transform:
+            return response
+        return super().after_request(response)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,13 +62,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
+    from .downloads import downloads
     from .editor import editor
+    from .metadata import metadata
+    from .ontology import ontology
     from .pages import pages
     from .sparql import sparql
 
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
     app.register_blueprint(editor)
+    app.register_blueprint(downloads)
+    app.register_blueprint(metadata)
+    app.register_blueprint(ontology)
     if settings.update_token:
         from .graphstore import graphstore
         from .update import update
