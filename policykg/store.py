@@ -77,6 +77,21 @@ class GraphWriter:
         self.replaced.append(graph)
         return count
 
+    def load_graph(self, graph: str, chunks: Iterable[bytes]) -> None:
+        """Make ``graph`` hold exactly the N-Triples of ``chunks``, bulk-loaded (the fast path
+        for large sources; the caller has validated them, so IRIs are not checked again)."""
+        import io
+
+        from policykg.loaders.ntriples import ChunkReader
+
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+        stream = io.BufferedReader(ChunkReader(chunks), 1 << 20)
+        self._store.bulk_load(input=stream, format=ox.RdfFormat.N_TRIPLES, to_graph=node, lenient=True)
+        self._store.add_graph(node)
+        self.replaced.append(graph)
+
     def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         """Add ``quads`` to ``graph`` (their graph name is overwritten)."""
         node = ox.NamedNode(graph)
