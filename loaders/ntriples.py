@@ -10,7 +10,9 @@ N-Triples grammar requires.
 from __future__ import annotations
 
 import io
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator
 
 from policykg.namespaces import XSD
@@ -106,3 +108,50 @@ class ChunkReader(io.RawIOBase):
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+
+_DONE = object()
+
+
+class ThreadedChunks:
+    """Iterates ``chunks`` in a thread of its own, a few chunks ahead of the consumer.
+
+    ``bulk_load`` parses in Rust threads that wait for Python to produce the
+    next chunk; producing in another thread lets generation and parsing overlap
+    (the consumer blocks on the queue without holding the GIL). An exception in
+    the producer is raised in the consumer.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], ahead: int = 16) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, args=(chunks,), daemon=True, name="ntriples")
+        self._thread.start()
+
+    def _produce(self, chunks: Iterable[bytes]) -> None:
+        try:
+            for chunk in chunks:
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(chunk, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._queue.put(_DONE)
+        except BaseException as error:  # handed to the consumer
+            self._queue.put(error)
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self._stop.set()
+            self._thread.join(timeout=5)

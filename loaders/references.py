@@ -30,6 +30,8 @@ from policykg.store import open_store
 from .schema import CellError
 
 FACTS = Path(__file__).resolve().parent / "facts"
+#: Closest matches are looked for among this many distinct unknown values per vocabulary.
+SUGGESTIONS = 200
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Vocabulary:
     labels: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # IRI -> (sv, en)
     prefixes: tuple[str, ...] = ()  # IRI prefixes stripped before matching
     segment: str = ""  # the IRI path segment, when not the kind ("organisation" for partners)
+    _suggested: int = 0
 
     def add(self, key: str, iri: str, *, labels: tuple[str | None, str | None] = (None, None), aliases: Iterable[str] = ()) -> None:
         self.iris[key] = iri
@@ -75,8 +78,11 @@ class Vocabulary:
         raise self.unknown(text)
 
     def unknown(self, text: str) -> CellError:
-        close = difflib.get_close_matches(self.normalise(text), list(self.aliases), n=1, cutoff=0.6)
-        hint = f"; did you mean '{self.aliases[close[0]]}'?" if close else ""
+        hint = ""
+        if self._suggested < SUGGESTIONS:  # difflib is slow: suggest for the first distinct values only
+            self._suggested += 1
+            close = difflib.get_close_matches(self.normalise(text), list(self.aliases), n=1, cutoff=0.6)
+            hint = f"; did you mean '{self.aliases[close[0]]}'?" if close else ""
         keys = list(self.iris)
         if 0 < len(keys) <= 12:
             expected = "one of " + ", ".join(keys)
@@ -85,8 +91,23 @@ class Vocabulary:
         return CellError(f"unknown {self.noun}{hint}", expected)
 
     def resolver(self):
-        """A cached resolver for a column that refers to this vocabulary."""
-        return lru_cache(maxsize=1 << 16)(self.resolve)
+        """A resolver for a column that refers to this vocabulary, remembering answers and errors."""
+        known: dict[str, str | CellError] = {}
+
+        def resolve(text: str) -> str:
+            answer = known.get(text)
+            if answer is None:
+                try:
+                    answer = self.resolve(text)
+                except CellError as error:
+                    answer = error
+                if len(known) < 1 << 17:
+                    known[text] = answer
+            if isinstance(answer, CellError):
+                raise CellError(answer.message, answer.expected)
+            return answer
+
+        return resolve
 
 
 def _article(noun: str) -> str:

@@ -338,7 +338,7 @@ class Generated:
     """The N-Triples of a registry read, produced lazily in chunks; ``triples`` counts them."""
 
     def __init__(self, read: RegistryRead, graph: str, file_name: str, catalogue: Catalogue,
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int, int, int], None] | None = None) -> None:
         self.read = read
         self.catalogue = catalogue
         self.graph = graph
@@ -349,15 +349,16 @@ class Generated:
     def __iter__(self) -> Iterator[bytes]:
         emitter = Emitter(self.read.spec, self.graph, self.file_name, self.catalogue.iris.base, self.catalogue)
         emit = self.read.spec.emit
+        total = len(self.read.rows)
         for done, row in enumerate(self.read.rows, 1):
             emit(emitter, row)
             if len(emitter.lines) >= 20_000:
                 yield emitter.take()
                 self.triples = emitter.count
                 if self.progress is not None:
-                    self.progress(emitter.count)
+                    self.progress(emitter.count, done, total)
         if emitter.lines:
             yield emitter.take()
         self.triples = emitter.count
         if self.progress is not None:
-            self.progress(emitter.count)
+            self.progress(emitter.count, total, total)

@@ -82,12 +82,12 @@ class GraphWriter:
         for large sources; the caller has validated them, so IRIs are not checked again)."""
         import io
 
-        from policykg.loaders.ntriples import ChunkReader
+        from policykg.loaders.ntriples import ChunkReader, ThreadedChunks
 
         node = ox.NamedNode(graph)
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
-        stream = io.BufferedReader(ChunkReader(chunks), 1 << 20)
+        stream = io.BufferedReader(ChunkReader(ThreadedChunks(chunks)), 1 << 20)
         self._store.bulk_load(input=stream, format=ox.RdfFormat.N_TRIPLES, to_graph=node, lenient=True)
         self._store.add_graph(node)
         self.replaced.append(graph)
