@@ -116,10 +116,10 @@ def publish(
             graph = source.graph(settings)
             result = results[source.key]
             if result.ntriples is not None:
-                writer.load_graph(graph, result.ntriples)
+                count = writer.load_graph(graph, result.ntriples)
                 extra = list(result.quads)
                 writer.add(graph, extra)
-                count = result.ntriples.triples + len(extra)
+                count += len(extra)
             else:
                 count = writer.replace_graph(graph, _counted(result.quads, progress, source.key))
             files = [dataclasses.replace(f, rows=result.rows.get(f.name)) for f in facts[source.key]]

@@ -78,6 +78,8 @@ class Vocabulary:
         raise self.unknown(text)
 
     def unknown(self, text: str) -> CellError:
+        if self.kind == "sdg-target":
+            return self._unknown_target(text)
         hint = ""
         if self._suggested < SUGGESTIONS:  # difflib is slow: suggest for the first distinct values only
             self._suggested += 1
@@ -89,6 +91,14 @@ class Vocabulary:
         else:
             expected = f"{_article(self.noun)} {self.noun} of {self.where}"
         return CellError(f"unknown {self.noun}{hint}", expected)
+
+    def _unknown_target(self, text: str) -> CellError:
+        """An unknown target: name the targets of its goal, if the goal is right."""
+        goal = text.strip().split(".")[0].split("/")[-1]
+        same_goal = [key for key in self.iris if key.split(".")[0] == goal]
+        if same_goal:
+            return CellError("unknown SDG target", f"one of goal {goal}'s targets: {', '.join(same_goal)}")
+        return CellError("unknown SDG target", "a target of the UN's 169, by its code such as 11.3")
 
     def resolver(self):
         """A resolver for a column that refers to this vocabulary, remembering answers and errors."""
@@ -142,6 +152,12 @@ def program_items(base_iri: str) -> dict[str, list[tuple[str, dict]]]:
         if iri[len(base_iri):].startswith("body/") and entry["sv"]:
             items["body"].append((iri, entry))
     return items
+
+
+def target_order(code: str) -> tuple:
+    """Sort key of target codes: 1.2 before 1.10, numbered targets before lettered ones."""
+    goal, _, target = code.partition(".")
+    return (int(goal) if goal.isdigit() else 0, (0, int(target), "") if target.isdigit() else (1, 0, target))
 
 
 @lru_cache(maxsize=1)
@@ -221,7 +237,7 @@ class Catalogue:
                 self._vocabularies.pop(kind, None)
 
     def register_sdg_targets(self, codes: Iterable[str]) -> None:
-        self._fresh_sdg = tuple(codes)
+        self._fresh_sdg = tuple(sorted(codes, key=target_order))
         self._vocabularies.pop("sdg-target", None)
 
     # --- the published store ---
@@ -307,7 +323,7 @@ class Catalogue:
         reader = self.reader()
         if reader is not None:
             rows = reader.query(STORE_SDG_TARGETS, substitutions={ox.Variable("g"): nn(self.iris.graph("sdg"))})
-            codes = tuple(sorted(r["t"].value[len(SDG):] for r in rows))
+            codes = tuple(sorted((r["t"].value[len(SDG):] for r in rows), key=target_order))
             if codes:
                 return codes
         return fact_sdg_targets()

@@ -140,7 +140,7 @@ def read_registry(
         if not any(cells):
             continue
         if len(cells) < width:
-            last_short = (number, len(cells))
+            last_short = (number, len(cells), len(problems))
             cells = cells + [""] * (width - len(cells))
         elif len(cells) > width and any(cells[width:]):
             problems.append(Problem(file, f"the row has {len(cells)} cells but the header has {width}", line=number,
@@ -183,7 +183,8 @@ def read_registry(
             progress(len(rows))
     problems += table.problems
     if last_short is not None and not table.problems and table.format != "JSON":
-        number, count = last_short
+        number, count, before = last_short
+        del problems[before:]  # what the cut row lacks is not news: that it is cut is
         problems.append(Problem(file, f"the last row has only {count} of {width} cells (is the file truncated?)",
                                 line=number, expected="one cell per column of the header"))
     if spec.defines is not None:

@@ -58,11 +58,11 @@ class ReadProgress:
             callback(self.key, count)
 
     def triples(self, count: int, rows_done: int | None = None, rows_total: int | None = None) -> None:
-        if self._progress is not None:
-            self._progress(self.key, count)
         callback = getattr(self._progress, "writing", None)
         if callback is not None and rows_total:
             callback(self.key, rows_done, rows_total, count)
+        elif self._progress is not None:
+            self._progress(self.key, count)
 
 
 @dataclass(frozen=True)

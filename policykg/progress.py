@@ -17,9 +17,13 @@ class LoadProgress:
         self.interval = interval
         self._last = 0.0
         self._open = False
+        self._started: dict[str, float] = {}
 
-    def _show(self, text: str, final: bool = False) -> None:
+    def _show(self, text: str, final: bool = False, key: str = "") -> None:
         now = time.monotonic()
+        started = self._started.setdefault(key, now)
+        if final and not self.tty and now - started < self.interval:
+            return  # a short source: its line in the summary is enough
         if not final and now - self._last < (0.2 if self.tty else self.interval):
             return
         self._last = now
@@ -31,16 +35,16 @@ class LoadProgress:
 
     def __call__(self, key: str, triples: int) -> None:
         """Triples written (sources without rows)."""
-        self._show(f"{key}: {triples:,} triples written")
+        self._show(f"{key}: {triples:,} triples written", key=key)
 
     def rows(self, key: str, count: int) -> None:
-        self._show(f"{key}: {count:,} rows read and checked")
+        self._show(f"{key}: {count:,} rows read and checked", key=key)
 
     def writing(self, key: str, done: int, total: int, triples: int) -> None:
         width = 30
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
-        self._show(f"{key}: [{bar}] {done:,}/{total:,} rows, {triples:,} triples", final=done >= total)
+        self._show(f"{key}: [{bar}] {done:,}/{total:,} rows, {triples:,} triples", final=done >= total, key=key)
 
     def close(self) -> None:
         if self._open:

@@ -59,7 +59,7 @@ def date(value: str) -> str:
 
 
 def decimal(value: Decimal) -> str:
-    return f'"{format(value, "f")}"^^{nt.XSD_DECIMAL}'
+    return f'"{format(value.normalize(), "f")}"^^{nt.XSD_DECIMAL}'
 
 
 def boolean(value: bool) -> str:
