@@ -124,6 +124,7 @@ def registry_source(spec: RegistrySpec, data: Path, schema_path: Path, catalogue
         read,
         modules=(*ENGINE_MODULES, sys.modules["policykg.loaders.registries.common"], spec.module),
         reports_progress=True,
+        group=catalogue,
     )
 
 

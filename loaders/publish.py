@@ -107,6 +107,11 @@ def publish(
             results[source.key] = source.read_files(settings, progress)
         except InputError as error:
             problems += error.problems
+    if not problems:
+        loading = {source.key for source in todo}
+        groups = {id(s.group): s.group for s in todo if s.group is not None}
+        for group in groups.values():
+            problems += group.dangling(loading)
     if problems:
         raise InputError(problems)
     report.notes += [r.note for r in results.values() if r.note]

@@ -27,6 +27,7 @@ from policykg.namespaces import EU_COUNTRY, ORG, PKG, RDF, RDFS, SDG, SKOS, nn, 
 from policykg.paths import ontology_dir
 from policykg.store import open_store
 
+from .errors import Problem
 from .schema import CellError
 
 FACTS = Path(__file__).resolve().parent / "facts"
@@ -212,6 +213,24 @@ SELECT ?g ?class ?s ?id (SAMPLE(?sv0) AS ?sv) (SAMPLE(?en0) AS ?en) WHERE {
     OPTIONAL { ?s skos:prefLabel|rdfs:label ?en0 FILTER(lang(?en0) = "en") } }
 } GROUP BY ?g ?class ?s ?id"""
 
+#: Who refers to what: registry -> [(property, kind referred to)], for the check that a
+#: registry loaded alone does not take away what the others in the store still refer to.
+REFERRERS = {
+    "organisations": [(str(ORG.subOrganizationOf), "body")],
+    "networks": [(str(ORG.member), "body")],
+    "projects": [(str(PKG.responsibleBody), "body"), (str(PKG.partner), "partner"), (str(PKG.fundingProgramme), "funding-programme")],
+    "activities": [(str(PKG.responsibleBody), "body"), (str(PKG.partOf), "project")],
+    "partnerships": [(str(PKG.responsibleBody), "body"), (str(PKG.partner), "partner"), ("http://purl.org/dc/terms/relation", "project")],
+}
+
+STORE_REFERENCES = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+SELECT ?g ?p ?target (MIN(?n) AS ?first) (COUNT(DISTINCT ?row) AS ?rows) (SAMPLE(?name) AS ?file) WHERE {
+  GRAPH ?g { ?s ?p ?target ; prov:wasDerivedFrom ?row .
+             ?row pkg:rowNumber ?n ; <http://purl.org/dc/terms/isPartOf>/pkg:fileName ?name }
+} GROUP BY ?g ?p ?target"""
+
 STORE_SDG_TARGETS = """
 SELECT ?g ?t WHERE { GRAPH ?g { ?t a <http://metadata.un.org/sdg/ontology#Target> } }"""
 
@@ -224,14 +243,17 @@ class Catalogue:
         self.iris = settings.iris
         self._fresh: dict[str, list[tuple[str, str, tuple]]] = {}  # registry -> (key, iri, labels)
         self._fresh_sdg: tuple[str, ...] | None = None
+        self._files: dict[str, str] = {}
         self._vocabularies: dict[str, Vocabulary] = {}
         self._reader = None
         self._reader_opened = False
 
     # --- what the load brings ---
 
-    def register(self, registry: str, entries: list[tuple[str, str, tuple]]) -> None:
+    def register(self, registry: str, entries: list[tuple[str, str, tuple]], file: str | None = None) -> None:
         self._fresh[registry] = entries
+        if file:
+            self._files[registry] = file
         for kind, (name, _) in REGISTRY_CLASSES.items():
             if name == registry:
                 self._vocabularies.pop(kind, None)
@@ -315,6 +337,38 @@ class Catalogue:
                                aliases=[alpha2] if alpha2 else [])
             return vocabulary
         raise KeyError(f"no vocabulary of kind {kind!r}")
+
+    def dangling(self, loading: set[str]) -> list[Problem]:
+        """References from registries in the store (and not loaded now) to what the registries
+        loaded now no longer define: loading them alone would leave those references dangling."""
+        reader = self.reader()
+        if reader is None:
+            return []
+        fresh_kinds = {kind: name for kind, (name, _) in REGISTRY_CLASSES.items() if name in self._fresh}
+        problems = []
+        for referrer, references in REFERRERS.items():
+            if referrer in loading:
+                continue
+            for prop, kind in references:
+                if kind not in fresh_kinds:
+                    continue
+                vocabulary = self.vocabulary(kind)
+                known = set(vocabulary.iris.values())
+                rows = reader.query(STORE_REFERENCES, substitutions={
+                    ox.Variable("g"): nn(self.iris.graph(referrer)), ox.Variable("p"): nn(prop)})
+                for row in sorted(rows, key=lambda r: int(r["first"].value)):
+                    target = row["target"].value
+                    if target in known:
+                        continue
+                    key = target.rsplit("/", 1)[-1]
+                    more = int(row["rows"].value) - 1
+                    problems.append(Problem(
+                        self._files.get(fresh_kinds[kind], fresh_kinds[kind]),
+                        f"the {vocabulary.noun} '{key}' is gone, but {row['file'].value} row {row['first'].value}"
+                        + (f" (and {more} more)" if more > 0 else "") + " still refers to it",
+                        expected=f"the {vocabulary.noun} kept, or {referrer} loaded together without the reference",
+                    ))
+        return problems
 
     def sdg_targets(self) -> tuple[str, ...]:
         """The target codes: from the UN framework loaded now or in the store, else our facts."""

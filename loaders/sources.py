@@ -80,6 +80,9 @@ class Source:
     reports_progress: bool = False
     #: Where the files were fetched from (a URL ending in '/'), if not local.
     origin: str | None = None
+    #: What the sources of one load share (a registries catalogue); after every source is
+    #: read, publish asks it for problems across sources: ``group.dangling(keys loaded now)``.
+    group: object | None = None
 
     def graph(self, settings: Settings) -> str:
         return settings.iris.graph(self.key)

@@ -99,7 +99,7 @@ def test_bodies_merge_with_the_program(store):
     assert labels == [{"l": "Kommunstyrelsen"}]
     members = rows(store, """SELECT ?m WHERE { <https://w3id.org/policykg/umea/body/namnder-och-bolagsstyrelser>
         <http://xmlns.com/foaf/0.1/member> ?m }""")
-    assert len(members) == 11  # the executive board and ten boards
+    assert len(members) == 10  # the executive board and nine boards
 
 
 EDGE_CASES = {
