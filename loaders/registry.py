@@ -193,7 +193,7 @@ def read_registry(
             for row in rows if row.slug_
         ], file=file)
     if own:
-        _resolve_own(result, own, plan, catalogue, positions)
+        _resolve_own(result, own, plan, catalogue)
     result.problems.sort(key=lambda p: p.line or 0)
     return result
 
@@ -219,7 +219,7 @@ def _shown(value) -> str | None:
     return str(value)
 
 
-def _resolve_own(result: RegistryRead, own: set[str], plan, catalogue: Catalogue, positions) -> None:
+def _resolve_own(result: RegistryRead, own: set[str], plan, catalogue: Catalogue) -> None:
     """References to the registry's own rows (a parent organisation), once all its rows are known."""
     vocabulary = catalogue.vocabulary(result.spec.references[next(iter(own))])
     for i, row in enumerate(result.rows):

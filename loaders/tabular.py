@@ -33,8 +33,8 @@ DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# csv's default limit (128 KiB) is lower than what a long description may hold.
-csv.field_size_limit(16 * 1024 * 1024)
+#: csv's default limit (128 KiB) is lower than what a long description may hold.
+FIELD_SIZE_LIMIT = 16 * 1024 * 1024
 
 
 @dataclass
@@ -137,6 +137,8 @@ def _choose_delimiter(line: str, names: set[str]) -> str:
 
 def _read_csv(path: Path, encoding: str, label: str, names: set[str]) -> Table:
     file = str(path)
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
     with open(path, encoding=encoding, newline="") as text:
         first_line = text.readline().rstrip("\r\n")
     delimiter = _choose_delimiter(first_line, names)

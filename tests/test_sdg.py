@@ -7,7 +7,6 @@ import shutil
 import threading
 
 import pyoxigraph as ox
-import pytest
 
 from conftest import make_settings, require_shared
 from policykg.loaders.publish import publish
