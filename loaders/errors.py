@@ -1,4 +1,10 @@
-"""Errors of input data: each problem names the file and the place in it."""
+"""Errors of input data: each problem names the file and the place in it.
+
+A problem reads ``FILE:ROW:COLUMN: message (value '...'; expected ...)``: the
+row as a spreadsheet shows it (the header is row 1), the column by its header,
+the value as it was read, and what would have been accepted, with the closest
+known value when there is one.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ class Problem:
     line: int | None = None
     column: int | str | None = None
     value: str | None = None
+    expected: str | None = None
 
     def __str__(self) -> str:
         where = self.file
@@ -22,8 +29,13 @@ class Problem:
         if self.column is not None:
             where += f":{self.column}"
         text = f"{where}: {self.message}"
+        details = []
         if self.value is not None:
-            text += f" (value {self.value!r})"
+            details.append(f"value {self.value!r}")
+        if self.expected is not None:
+            details.append(f"expected {self.expected}")
+        if details:
+            text += f" ({'; '.join(details)})"
         return text
 
 

@@ -111,8 +111,9 @@ PREFIX pkg: <https://w3id.org/policykg/ontology#>
 SELECT ?g ?version ?name ?sha WHERE {
   GRAPH ?g {
     ?g pkg:loaderVersion ?version .
-    OPTIONAL { ?g prov:wasDerivedFrom ?file . ?file pkg:fileName ?name ;
-               spdx:checksum/spdx:checksumValue ?sha . }
+    # Source files first: in a registry graph every entity has prov:wasDerivedFrom (its row).
+    OPTIONAL { ?file a pkg:SourceFile ; pkg:fileName ?name ; spdx:checksum/spdx:checksumValue ?sha .
+               ?g prov:wasDerivedFrom ?file . }
   }
 }"""
 

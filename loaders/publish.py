@@ -23,6 +23,8 @@ from .errors import InputError
 from .provenance import fingerprint, provenance_quads, published_fingerprint
 from .sources import Source
 
+#: ``progress(key, triples)`` as a source is written. An object may also have
+#: ``rows(key, rows)``, called as a large source is read and checked.
 Progress = Callable[[str, int], None]
 
 
@@ -34,13 +36,15 @@ class PublishReport:
     unchanged: list[str] = field(default_factory=list)
     generation: str | None = None
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what was read, and what was left out
 
     @property
     def triples(self) -> int:
         return sum(count for _, _, count in self.loaded)
 
     def summary(self) -> str:
-        lines = [f"loaded {key}: {count} triples into <{graph}>" for key, graph, count in self.loaded]
+        lines = list(self.notes)
+        lines += [f"loaded {key}: {count} triples into <{graph}>" for key, graph, count in self.loaded]
         lines += [f"unchanged {key}" for key in self.unchanged]
         if self.loaded:
             rate = self.triples / self.seconds if self.seconds else 0
@@ -100,17 +104,29 @@ def publish(
     results = {}
     for source in todo:
         try:
-            results[source.key] = source.read(list(source.files), settings)
+            results[source.key] = source.read_files(settings, progress)
         except InputError as error:
             problems += error.problems
+    if not problems:
+        loading = {source.key for source in todo}
+        groups = {id(s.group): s.group for s in todo if s.group is not None}
+        for group in groups.values():
+            problems += group.dangling(loading)
     if problems:
         raise InputError(problems)
+    report.notes += [r.note for r in results.values() if r.note]
 
     with store.writer(from_empty=from_empty) as writer:
         for source in todo:
             graph = source.graph(settings)
             result = results[source.key]
-            count = writer.replace_graph(graph, _counted(result.quads, progress, source.key))
+            if result.ntriples is not None:
+                count = writer.load_graph(graph, result.ntriples)
+                extra = list(result.quads)
+                writer.add(graph, extra)
+                count += len(extra)
+            else:
+                count = writer.replace_graph(graph, _counted(result.quads, progress, source.key))
             files = [dataclasses.replace(f, rows=result.rows.get(f.name)) for f in facts[source.key]]
             writer.add(
                 graph,

@@ -1,8 +1,10 @@
 """The sources a build loads, each into its own named graph.
 
 A :class:`Source` names its graph, its files and a pure function from those
-files to quads. ``build_sources(settings)`` lists what ``policykg build`` loads;
-registries and the UN SDG framework add theirs here.
+files to quads (or, for large sources, to N-Triples chunks that the writer
+bulk-loads). ``build_sources(settings)`` lists what ``policykg build`` loads:
+the ontology, the shapes, the program, the UN SDG framework (when its location
+exists) and every registry of the configured manifest.
 """
 
 from __future__ import annotations
@@ -27,13 +29,40 @@ from .provenance import FileFacts, loader_version
 class ReadResult:
     """What a reader produced: the quads (a list, or a generator for large
     sources that validated everything before yielding the first quad) and,
-    for tabular files, how many rows each file had."""
+    for tabular files, how many rows each file had.
+
+    A large source gives ``ntriples`` instead: an iterable of N-Triples chunks
+    (bytes) with a ``triples`` attribute that counts them once iterated; the
+    writer bulk-loads them into the graph, then adds ``quads``. ``note`` says
+    in a line what was read (shown by the command line)."""
 
     quads: Iterable[ox.Quad]
     rows: dict[str, int] = field(default_factory=dict)
+    ntriples: Iterable[bytes] | None = None
+    note: str | None = None
 
 
-Reader = Callable[[list[Path], Settings], ReadResult]
+Reader = Callable[..., ReadResult]
+
+
+class ReadProgress:
+    """How a reader of a large source reports progress: rows read, then triples written."""
+
+    def __init__(self, key: str, progress=None) -> None:
+        self.key = key
+        self._progress = progress
+
+    def rows(self, count: int) -> None:
+        callback = getattr(self._progress, "rows", None)
+        if callback is not None:
+            callback(self.key, count)
+
+    def triples(self, count: int, rows_done: int | None = None, rows_total: int | None = None) -> None:
+        callback = getattr(self._progress, "writing", None)
+        if callback is not None and rows_total:
+            callback(self.key, rows_done, rows_total, count)
+        elif self._progress is not None:
+            self._progress(self.key, count)
 
 
 @dataclass(frozen=True)
@@ -47,9 +76,21 @@ class Source:
     read: Reader
     #: Modules whose code decides what the reader produces (their digest is the loader version).
     modules: tuple = field(default=())
+    #: The reader takes a ``progress`` keyword (a :class:`ReadProgress`).
+    reports_progress: bool = False
+    #: Where the files were fetched from (a URL ending in '/'), if not local.
+    origin: str | None = None
+    #: What the sources of one load share (a registries catalogue); after every source is
+    #: read, publish asks it for problems across sources: ``group.dangling(keys loaded now)``.
+    group: object | None = None
 
     def graph(self, settings: Settings) -> str:
         return settings.iris.graph(self.key)
+
+    def read_files(self, settings: Settings, progress=None) -> ReadResult:
+        if self.reports_progress:
+            return self.read(list(self.files), settings, progress=ReadProgress(self.key, progress))
+        return self.read(list(self.files), settings)
 
     def version(self) -> str:
         return loader_version(*(self.modules or (sys.modules[self.read.__module__],)))
@@ -58,7 +99,7 @@ class Source:
         missing = [str(p) for p in self.files if not p.is_file()]
         if missing:
             raise InputError([Problem(p, "file not found") for p in missing])
-        return [FileFacts.of(p) for p in self.files]
+        return [FileFacts.of(p, location=self.origin + p.name if self.origin else None) for p in self.files]
 
 
 # --- the foundation's sources --------------------------------------------------
@@ -111,6 +152,16 @@ def foundation_sources() -> list[Source]:
     ]
 
 
-def build_sources(settings: Settings) -> list[Source]:
-    """Everything ``policykg build`` loads."""
-    return foundation_sources()
+def build_sources(settings: Settings, notes: list[str] | None = None) -> list[Source]:
+    """Everything ``policykg build`` loads; ``notes`` receives what was left out and why."""
+    from . import manifest, sdg
+    from .references import Catalogue
+
+    notes = [] if notes is None else notes
+    catalogue = Catalogue(settings)
+    sources = foundation_sources()
+    un = sdg.sdg_source(settings, catalogue, notes)
+    if un is not None:
+        sources.append(un)
+    sources += manifest.registry_sources(settings, catalogue)
+    return sources

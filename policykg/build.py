@@ -13,8 +13,10 @@ def build_store(
     settings: Settings, *, force: bool = False, clean: bool = False, progress: Progress | None = None
 ) -> PublishReport:
     """Load what changed since the last build and publish it in one step."""
-    store = open_store(settings)
-    report = publish(store, build_sources(settings), settings, force=force, from_empty=clean, progress=progress)
+    notes: list[str] = []
+    sources = build_sources(settings, notes)
+    report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
+    report.notes[:0] = notes
     after_publish(settings)
     return report
 

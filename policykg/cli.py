@@ -51,10 +51,9 @@ def build(settings: Settings, force: bool, clean: bool) -> None:
     """
     from .build import build_store
     from .loaders.errors import InputError
+    from .progress import LoadProgress
 
-    def progress(key: str, count: int) -> None:
-        click.echo(f"  {key}: {count:,} triples", err=True)
-
+    progress = LoadProgress()
     try:
         report = build_store(settings, force=force, clean=clean, progress=progress)
     except InputError as error:
@@ -63,6 +62,8 @@ def build(settings: Settings, force: bool, clean: bool) -> None:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # published, but its dumps could not be written
         raise click.ClickException(_dumps_failed(settings, error)) from None
+    finally:
+        progress.close()
     click.echo(report.summary())
     _echo_dumps(settings)
 
@@ -102,6 +103,111 @@ def _echo_dumps(settings: Settings) -> None:
     found = latest(open_store(settings))
     if found is not None:
         click.echo(f"dumps of generation {found.generation}: {', '.join(f.name for f in found.files)} in {found.path}")
+
+
+REGISTRY_HELP = """REGISTRY is one of organisations, partners, funding-programmes, networks,
+projects, activities, partnerships (or sdg, with FILE a directory or URL of the
+UN's SKOS files). FILE may be .xlsx, CSV (UTF-8, UTF-8 with BOM or
+Windows-1252; comma or semicolon; decimal commas) or JSON: it is detected."""
+
+
+def _registry_source(settings: Settings, registry: str, file: str):
+    from .loaders import manifest, sdg
+    from .loaders.references import Catalogue
+
+    if registry == "sdg":
+        notes: list[str] = []
+        source = sdg.sdg_source(settings.replace(un_sdg=file), Catalogue(settings), notes)
+        if source is None:
+            raise click.ClickException("\n".join(notes))
+        return source
+    return manifest.single_registry_source(settings, registry, Path(file))
+
+
+@cli.command(epilog=REGISTRY_HELP)
+@click.argument("registry")
+@click.argument("file")
+@click.option("--dry-run", is_flag=True, help="Read and check FILE, say what would be loaded, write nothing.")
+@click.option("--force", is_flag=True, help="Reload even if FILE is unchanged since it was loaded.")
+@click.pass_obj
+def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool) -> None:
+    """Load FILE as REGISTRY, replacing that registry's graph in one step.
+
+    Every problem is reported at once (FILE:ROW:COLUMN: message (value; expected))
+    and nothing is written; the server goes on answering from the previous data
+    until the new graph is published.
+    """
+    from .loaders.errors import InputError
+    from .build import after_publish
+    from .loaders.publish import publish
+    from .progress import LoadProgress
+
+    progress = LoadProgress()
+    try:
+        source = _registry_source(settings, registry, file)
+        if dry_run:
+            result = source.read_files(settings, progress)
+            count = len(list(result.quads))
+            if result.ntriples is not None:
+                for _ in result.ntriples:
+                    pass
+                count += result.ntriples.triples
+            click.echo(f"{result.note or registry}: valid; would load {count:,} triples into <{source.graph(settings)}> (dry run: nothing written)")
+            return
+        report = publish(open_store(settings), [source], settings, force=force, progress=progress)
+        if report.loaded:
+            after_publish(settings)
+    except InputError as error:
+        raise click.ClickException(error.report()) from None
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:  # published, but its dumps could not be written
+        raise click.ClickException(_dumps_failed(settings, error)) from None
+    finally:
+        progress.close()
+    click.echo(report.summary())
+    _echo_dumps(settings)
+
+
+@cli.command(epilog=REGISTRY_HELP)
+@click.argument("registry")
+@click.argument("file")
+@click.pass_obj
+def validate(settings: Settings, registry: str, file: str) -> None:
+    """Check FILE as REGISTRY and report every problem; write nothing (exit 1 if any)."""
+    from .loaders.errors import InputError
+    from .progress import LoadProgress
+
+    progress = LoadProgress()
+    try:
+        result = _registry_source(settings, registry, file).read_files(settings, progress)
+    except InputError as error:
+        progress.close()
+        click.echo(error.report().replace("; nothing was written", ""), err=True)
+        sys.exit(1)
+    progress.close()
+    click.echo(f"{result.note or registry}: valid")
+
+
+@cli.command()
+@click.option("--projects", type=int, default=1000, show_default=True, help="How many projects.")
+@click.option("--activities", type=int, default=10000, show_default=True, help="How many activities.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory to write the registries to.")
+@click.option("--seed", type=int, default=2018, show_default=True, help="Seed of the random choices (same seed, same files).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.pass_obj
+def generate(settings: Settings, projects: int, activities: int, out: Path, seed: int, fmt: str) -> None:
+    """Write synthetic registries of any size (for benchmarks), in the formats of the samples.
+
+    OUT gets every registry, its CSVW table description and a registries.toml:
+    POLICYKG_REGISTRIES=OUT policykg build loads them.
+    """
+    from .loaders.generate import generate_registries
+
+    counts = generate_registries(out, projects=projects, activities=activities, seed=seed, fmt=fmt)
+    for name, count in counts.items():
+        click.echo(f"{name}: {count:,} rows")
+    click.echo(f"wrote {out}")
 
 
 @cli.command()

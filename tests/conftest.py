@@ -163,3 +163,22 @@ def published_live(built_settings: Settings, tmp_path_factory: pytest.TempPathFa
     server = live_server.start(built_settings.store, tmp_path_factory.mktemp("published") / "server.log", workers=1, threads=4)
     yield server
     server.stop()
+
+
+# --- registries ------------------------------------------------------------------
+
+SAMPLE_REGISTRIES = REPO / "registries" / "umea"
+
+
+def write_manifest(directory: Path, names: list[str]) -> Path:
+    """A registries manifest in ``directory`` that loads the named sample registries
+    (their files where they are, their schemas copied beside the manifest)."""
+    import shutil
+
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = ["[dataset]", 'description_en = "Illustrative samples (a subset, for a test)."', "", "[registries]"]
+    for name in names:
+        shutil.copy(SAMPLE_REGISTRIES / f"{name}.csv-metadata.json", directory)
+        lines.append(f'{name} = "{SAMPLE_REGISTRIES / (name + ".csv")}"')
+    (directory / "registries.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory

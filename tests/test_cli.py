@@ -6,16 +6,21 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, shared_dir
+from conftest import REPO, shared_dir, write_manifest
 
 
 def policykg(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return run_policykg(*args, store=store, env=env)
+
+
+def run_policykg(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
     environment.update({"POLICYKG_STORE": str(store), "POLICYKG_SHARED_DIR": str(shared_dir()), **(env or {})})
     command = [str(Path(sys.executable).parent / "policykg"), *args]
@@ -116,3 +121,53 @@ def test_list_names_every_query(runner):
     assert [line.split()[0] for line in result.output.splitlines()] == sorted(
         p.stem for p in (REPO / "queries").glob("*.rq")
     )
+
+
+# --- registries: validate, load, generate ------------------------------------------------
+
+FIXTURES = REPO / "tests" / "data" / "registries"
+
+
+def test_validate_reports_every_problem_and_exits_1(cli_store):
+    done = policykg("validate", "projects", str(FIXTURES / "projects-bad-date.csv"), store=cli_store)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "2 problems found",
+        f"  {FIXTURES}/projects-bad-date.csv:2:start: no such date (value '2018-02-30'; expected a date as YYYY-MM-DD)",
+        f"  {FIXTURES}/projects-bad-date.csv:3:end: not a date (value '31/12/2020'; expected a date as YYYY-MM-DD)",
+    ]
+    good = policykg("validate", "projects", str(FIXTURES / "projects-cp1252.csv"), store=cli_store)
+    assert (good.returncode, good.stdout) == (0, "projects: projects-cp1252.csv: 3 rows (CSV, Windows-1252, semicolon-separated): valid\n")
+
+
+def test_load_dry_run_writes_nothing_and_load_twice_changes_nothing(tmp_path):
+    store = tmp_path / "store"
+    manifest = write_manifest(tmp_path / "registries", ["organisations", "partners", "funding-programmes", "projects"])
+    env = {"POLICYKG_REGISTRIES": str(manifest)}
+
+    def policykg(*args, store):
+        return run_policykg(*args, store=store, env=env)
+
+    assert policykg("build", store=store).returncode == 0
+    generation = os.readlink(store / "current")
+    dry = policykg("load", "projects", str(FIXTURES / "projects.json"), "--dry-run", store=store)
+    assert dry.returncode == 0, dry.stderr
+    assert re.fullmatch(r"projects: projects\.json: 3 rows \(JSON, UTF-8\): valid; would load \d+ triples into "
+                        r"<https://w3id.org/policykg/umea/graph/projects> \(dry run: nothing written\)\n", dry.stdout)
+    assert os.readlink(store / "current") == generation
+    first = policykg("load", "projects", str(FIXTURES / "projects-named-sheet.xlsx"), store=store)
+    assert first.returncode == 0, first.stderr
+    assert "loaded projects:" in first.stdout and os.readlink(store / "current") != generation
+    again = policykg("load", "projects", str(FIXTURES / "projects-named-sheet.xlsx"), store=store)
+    assert "nothing to do: the store is up to date" in again.stdout
+    bad = policykg("load", "projects", str(FIXTURES / "projects-extra-sheet.xlsx"), store=store)
+    assert bad.returncode == 1 and "none is named 'projects'" in bad.stderr and "nothing was written" in bad.stderr
+
+
+def test_generate_writes_a_loadable_set(tmp_path):
+    done = policykg("generate", "--projects", "5", "--activities", "20", "--out", str(tmp_path / "set"), store=tmp_path / "store")
+    assert done.returncode == 0, done.stderr
+    assert "activities: 20 rows" in done.stdout
+    built = policykg("build", store=tmp_path / "store", env={"POLICYKG_REGISTRIES": str(tmp_path / "set")})
+    assert built.returncode == 0, built.stderr
+    assert "activities: activities.csv: 20 rows (CSV, UTF-8, comma-separated)" in built.stdout

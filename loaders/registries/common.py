@@ -1,0 +1,110 @@
+"""What the registry modules share: rendered predicates and classes, labels, enumerations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from policykg.namespaces import DCT, FOAF, ORG, OWL, PKG, RDFS, SCHEMA, SKOS, TIME, WD, XSD
+
+from .. import ntriples as nt
+from ..references import Vocabulary, enumeration
+
+R = nt.iri  # render an IRI
+
+LABEL = R(RDFS.label)
+PREF_LABEL = R(SKOS.prefLabel)
+DESCRIPTION = R(DCT.description)
+HOMEPAGE = R(FOAF.homepage)
+SAME_AS = R(OWL.sameAs)
+INTERNATIONAL_WORK = R(PKG.InternationalWork)
+START_DATE = R(SCHEMA.startDate)
+END_DATE = R(SCHEMA.endDate)
+LOCATION = R(SCHEMA.location)
+COUNTRY = R(PKG.country)
+PARTNER = R(PKG.partner)
+STATUS = R(PKG.status)
+BUDGET = R(PKG.budget)
+CURRENCY = R(PKG.currency)
+DECISION_REFERENCE = R(PKG.decisionReference)
+LAST_REVIEWED = R(PKG.lastReviewed)
+REVIEW_DECISION = R(PKG.reviewDecision)
+CHILD_YOUTH = R(PKG.childAndYouthFocus)
+SUB_ORGANIZATION_OF = R(ORG.subOrganizationOf)
+TIME_INTERVAL = R(TIME.Interval)
+TIME_INSTANT = R(TIME.Instant)
+HAS_BEGINNING = R(TIME.hasBeginning)
+HAS_END = R(TIME.hasEnd)
+IN_XSD_DATE = R(TIME.inXSDDate)
+XSD_STRING = R(XSD.string)
+
+#: The traceability columns every kind of work has, and their properties.
+TRACE_COLUMNS = {
+    "goals": (PKG.servesGoal, "goal"),
+    "focus_areas": (PKG.withinFocusArea, "focus-area"),
+    "principles": (PKG.appliesPrinciple, "principle"),
+    "sdg_targets": (PKG.contributesToTarget, "sdg-target"),
+}
+TRACE_REFERENCES = {column: kind for column, (_, kind) in TRACE_COLUMNS.items()}
+
+
+def labels(out, subject: str, sv: str | None, en: str | None, predicate: str = LABEL) -> None:
+    if sv:
+        out.add(subject, predicate, nt.lang(sv, "sv"))
+    if en:
+        out.add(subject, predicate, nt.lang(en, "en"))
+
+
+def date(value: str) -> str:
+    return f'"{value}"^^{nt.XSD_DATE}'
+
+
+def decimal(value: Decimal) -> str:
+    return f'"{format(value.normalize(), "f")}"^^{nt.XSD_DECIMAL}'
+
+
+def boolean(value: bool) -> str:
+    return nt.TRUE if value else nt.FALSE
+
+
+def trace_links(out, row) -> None:
+    """The row's links to goals, focus areas, principles and SDG targets."""
+    for column, (prop, _) in TRACE_COLUMNS.items():
+        targets = getattr(row, column, None)
+        if targets:
+            out.links(prop, targets)
+
+
+def wikidata(value: str) -> str:
+    return R(WD[value])
+
+
+def enum_reference(kind: str, noun: str, terms: dict[str, str]):
+    """A reference to a closed list of our ontology's concepts (by key or label), rendered."""
+
+    def make(catalogue) -> callable:
+        vocabulary: Vocabulary = enumeration(kind, noun, terms)
+        return vocabulary.resolver()
+
+    return make
+
+
+def check_dates(first: str, second: str, message: str):
+    """A row check: ``first`` not after ``second`` when both are given."""
+
+    def problems(row):
+        a, b = getattr(row, first), getattr(row, second)
+        if a and b and a > b:
+            yield second, message, f"a date no earlier than {first} ({a})"
+
+    return problems
+
+
+STATUSES = {"planned": PKG.Planned, "ongoing": PKG.Ongoing, "completed": PKG.Completed, "cancelled": PKG.Cancelled}
+REVIEW_DECISIONS = {"continue": PKG.ContinueParticipation, "change": PKG.ChangeParticipation, "end": PKG.EndParticipation}
+SECTORS = {
+    "academia": PKG.AcademicSector,
+    "business": PKG.BusinessSector,
+    "civil-society": PKG.CivilSocietySector,
+    "public": PKG.PublicSector,
+    "international": PKG.InternationalSector,
+}
