@@ -52,13 +52,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
+    from . import present
+    from .api import api
     from .editor import editor
     from .pages import pages
     from .sparql import sparql
 
+    present.register(app)
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
     app.register_blueprint(editor)
+    app.register_blueprint(api)
     if settings.update_token:
         from .graphstore import graphstore
         from .update import update
@@ -67,6 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(graphstore)
     else:
         _register_disabled_writes(app)
+    # Last: the linked-data pages answer any other path that is a minted IRI.
+    from .resources import resources
+
+    app.register_blueprint(resources)
     return app
 
 
