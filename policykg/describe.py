@@ -26,16 +26,22 @@ from .namespaces import DCT, ELI, ORG, PKG, PREFIXES, PROV, RDF, RDFS, SKOS, SPD
 from .results import GRAPH_FORMATS
 from .store import EmbeddedStore
 
+# Plain strings: rdflib's URIRef never equals a str (nor hashes like one).
 #: Properties that link work to what it serves, in the order pages show them.
-TRACE_PROPERTIES = (
-    PKG.servesGoal,
-    PKG.withinFocusArea,
-    PKG.appliesPrinciple,
-    PKG.contributesToTarget,
-    PKG.responsibleBody,
-    PKG.partOf,
-    ORG.member,
+TRACE_PROPERTIES = tuple(
+    str(p)
+    for p in (
+        PKG.servesGoal,
+        PKG.withinFocusArea,
+        PKG.appliesPrinciple,
+        PKG.contributesToTarget,
+        PKG.responsibleBody,
+        PKG.partOf,
+        ORG.member,
+    )
 )
+PART_OF = str(PKG.partOf)
+PROJECT = str(PKG.Project)
 #: Label properties, preferred first.
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, ELI.title, DCT.title)
 MAX_VALUES = 200  # values of one outgoing property on a page
@@ -52,6 +58,14 @@ SELECT ?o ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o ?p"""
 _THROUGH_PROJECT = """
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
 SELECT ?o (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?p <{prop}> ?o . ?a pkg:partOf ?p }} GROUP BY ?o"""
+_SUMMARY = """
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+SELECT ?o ?prop ?value (COUNT(DISTINCT ?w) AS ?n) WHERE {{
+  ?w <{prop}> ?o .
+  VALUES ?prop {{ pkg:servesGoal pkg:withinFocusArea pkg:appliesPrinciple pkg:contributesToTarget pkg:responsibleBody }}
+  ?w ?prop ?value .
+  FILTER(?value != ?o)
+}} GROUP BY ?o ?prop ?value"""
 _THROUGH_PROJECT_PAGE = """
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
 SELECT DISTINCT ?o ?a ?p WHERE {{ ?p <{prop}> ?o . ?a pkg:partOf ?p }}"""
@@ -132,6 +146,8 @@ class Description:
     incoming: list[Group] = field(default_factory=list)
     work: list[Group] = field(default_factory=list)
     upward: list[tuple[str, str, str, Why | None]] = field(default_factory=list)  # (parent, property, target, why)
+    #: What the work of the first group is also linked to: property -> [(value, how many works)], most first.
+    summary: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     described: set[str] = field(default_factory=set)  # IRIs the store has statements about
     graphs: dict[str, dict] = field(default_factory=dict)
@@ -331,7 +347,7 @@ def _work(reader: Reader, item, prop: str, target, *, through=None) -> Work:
         goals=values(PKG.servesGoal),
         focus_areas=values(PKG.withinFocusArea),
         targets=values(PKG.contributesToTarget),
-        activities=reader.count_children(item) if PKG.Project in types else 0,
+        activities=reader.count_children(item) if PROJECT in types else 0,
     )
 
 
@@ -356,7 +372,7 @@ def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[
         if prop in TRACE_PROPERTIES and isinstance(quad.object, ox.NamedNode):
             found.why[(prop, quad.object.value)] = reader.why(node, prop, quad.object)
     found.outgoing_counts = per_property
-    found.outgoing.sort(key=lambda s: (s[0] != RDF.type, s[0], s[1].value))
+    found.outgoing.sort(key=lambda s: (s[0] != str(RDF.type), s[0], s[1].value))
 
     counts = reader.incoming_counts(node)
     for prop in TRACE_PROPERTIES:
@@ -369,16 +385,27 @@ def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[
             group.items = [_work(reader, s, prop, node) for s in subjects]
             found.work.append(group)
     for prop in TRACE_PROPERTIES:
-        if prop == PKG.partOf:
+        if prop == PART_OF:
             continue
         rows = store.query(_THROUGH_PROJECT.format(prop=prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True)
         total = next((int(r["n"].value) for r in rows), 0)
         if total:
-            group = Group(prop, total, max(0, offsets.get("via:" + prop, 0)), via=True, ordered="index")
+            group = Group(prop, total, max(0, offsets.get("via:" + prop, 0)), via=True)
             page = store.query(_THROUGH_PROJECT_PAGE.format(prop=prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True)
-            for row in itertools.islice(page, group.offset, group.offset + WORK_PAGE):
-                group.items.append(_work(reader, row["a"], prop, node, through=row["p"]))
+            pairs = ((row["a"], row["p"]) for row in page)
+            if total <= SORT_LIMIT:
+                chosen = sorted(pairs, key=lambda pair: (_sort_label(reader, pair[0]), pair[0].value))[group.offset : group.offset + WORK_PAGE]
+            else:
+                group.ordered = "index"
+                chosen = list(itertools.islice(pairs, group.offset, group.offset + WORK_PAGE))
+            group.items = [_work(reader, activity, prop, node, through=project) for activity, project in chosen]
             found.work.append(group)
+    if found.work and not found.work[0].via:
+        rows = store.query(_SUMMARY.format(prop=found.work[0].prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True)
+        for row in rows:
+            found.summary.setdefault(row["prop"].value, []).append((row["value"].value, int(row["n"].value)))
+        for values in found.summary.values():
+            values.sort(key=lambda v: (-v[1], v[0]))
     for prop, count in sorted(counts.items()):
         if prop in TRACE_PROPERTIES:
             continue
@@ -410,13 +437,17 @@ def _collect_labels(reader: Reader, found: Description) -> None:
         iris.add(group.prop)
         for item in group.items:
             if isinstance(item, Term):
-                iris.add(item.value)
+                if item.kind == "iri":
+                    iris.add(item.value)
             else:
                 iris.update((item.item.value, *item.types, *item.bodies, *item.goals, *item.focus_areas, *item.targets))
                 if item.why:
                     iris.update(v for v in (item.why.basis, item.why.rule, item.why.through) if v)
                     if item.why.source and item.why.source.kind == "iri":
                         iris.add(item.why.source.value)
+    for prop, values in found.summary.items():
+        iris.add(prop)
+        iris.update(value for value, _ in values)
     for parent, prop, target, why in found.upward:
         iris.update((parent, prop, target))
         if why:

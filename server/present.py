@@ -140,7 +140,7 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = [str(value)]
-    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, values in args.items() for v in values)
+    query = "&".join(f"{quote(k, safe=':')}={quote(v, safe=':/')}" for k, values in args.items() for v in values)
     return request.script_root + request.path + ("?" + query if query else "")
 
 
