@@ -15,6 +15,7 @@ generation of the store, so that pages do not overlap.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -52,20 +53,14 @@ WORK_PAGE = 25  # works of one group on a page
 SORT_LIMIT = 1000  # lists up to this size are ordered by label
 COUNT_CAP = 10_000  # children counted one by one up to here
 BNODE_DEPTH = 4
+VIA_CAP = 500  # activities counted through their projects
+SUMMARY_SAMPLE = 500  # works whose other links make the overview
+SUMMARY_TOP = 20  # values of each property in the overview
+#: What the overview counts, in this order.
+SUMMARY_PROPERTIES = tuple(str(p) for p in (PKG.servesGoal, PKG.withinFocusArea, PKG.appliesPrinciple, PKG.contributesToTarget, PKG.responsibleBody))
 
 _INCOMING_COUNTS = """
 SELECT ?o ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o ?p"""
-_THROUGH_PROJECT = """
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-SELECT ?o (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?p <{prop}> ?o . ?a pkg:partOf ?p }} GROUP BY ?o"""
-_SUMMARY = """
-PREFIX pkg: <https://w3id.org/policykg/ontology#>
-SELECT ?o ?prop ?value (COUNT(DISTINCT ?w) AS ?n) WHERE {{
-  ?w <{prop}> ?o .
-  VALUES ?prop {{ pkg:servesGoal pkg:withinFocusArea pkg:appliesPrinciple pkg:contributesToTarget pkg:responsibleBody }}
-  ?w ?prop ?value .
-  FILTER(?value != ?o)
-}} GROUP BY ?o ?prop ?value"""
 _THROUGH_PROJECT_PAGE = """
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
 SELECT DISTINCT ?o ?a ?p WHERE {{ ?p <{prop}> ?o . ?a pkg:partOf ?p }}"""
@@ -126,6 +121,7 @@ class Group:
     items: list = field(default_factory=list)
     via: bool = False
     ordered: str = "label"  # label, or index (a stable order for very long lists)
+    capped: bool = False  # there are more than count
 
     @property
     def key(self) -> str:
@@ -148,11 +144,14 @@ class Description:
     upward: list[tuple[str, str, str, Why | None]] = field(default_factory=list)  # (parent, property, target, why)
     #: What the work of the first group is also linked to: property -> [(value, how many works)], most first.
     summary: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    summary_of: tuple[int, int] = (0, 0)  # (works counted, works in all)
+    summary_sizes: dict[str, int] = field(default_factory=dict)  # how many values each property had
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     described: set[str] = field(default_factory=set)  # IRIs the store has statements about
     graphs: dict[str, dict] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=4096)
 def _node(iri: str) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
 
@@ -183,9 +182,10 @@ class Reader:
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
+        self._labels: dict[str, dict[str, str]] = {}
 
     def objects(self, subject, prop) -> list:
-        return [q.object for q in _distinct(self.store.quads_for_pattern(subject, _node(prop), None, None))]
+        return list(dict.fromkeys(q.object for q in self.store.quads_for_pattern(subject, _node(prop), None, None)))
 
     def first(self, subject, prop):
         for quad in self.store.quads_for_pattern(subject, _node(prop), None, None):
@@ -199,13 +199,18 @@ class Reader:
         return {row["p"].value: int(row["n"].value) for row in rows}
 
     def labels(self, iri: str) -> dict[str, str]:
-        """The resource's label in each language, by the first label property that has one."""
-        found: dict[str, str] = {}
-        node = _node(iri)
-        for prop in LABEL_PROPERTIES:
-            for value in self.objects(node, prop):
-                if isinstance(value, ox.Literal):
-                    found.setdefault(value.language or "", value.value)
+        """The resource's label in each language, preferring the first label properties."""
+        found = self._labels.get(iri)
+        if found is None:
+            found = {}
+            node = _node(iri)
+            for index, prop in enumerate(LABEL_PROPERTIES):
+                if index == 2 and found:
+                    break  # titles only for what has no label
+                for value in self.objects(node, prop):
+                    if isinstance(value, ox.Literal):
+                        found.setdefault(value.language or "", value.value)
+            self._labels[iri] = found
         return found
 
     def why(self, work, prop: str, target) -> Why | None:
@@ -351,6 +356,53 @@ def _work(reader: Reader, item, prop: str, target, *, through=None) -> Work:
     )
 
 
+def _through_projects(reader: Reader, node: ox.NamedNode, prop: str, offset: int) -> Group | None:
+    """Activities linked to ``node`` through their project, counted up to :data:`VIA_CAP`.
+
+    Counting them all would cost an index probe per work linked to ``node``
+    (seconds for a goal of a million activities); the answer streams, so the
+    first pages and a capped count are cheap.
+    """
+    page = reader.store.query(
+        _THROUGH_PROJECT_PAGE.format(prop=prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True
+    )
+    pairs = [(row["a"], row["p"]) for row in itertools.islice(page, VIA_CAP + 1)]
+    if not pairs:
+        return None
+    group = Group(prop, min(len(pairs), VIA_CAP), offset, via=True, capped=len(pairs) > VIA_CAP)
+    if len(pairs) <= SORT_LIMIT:
+        pairs.sort(key=lambda pair: (_sort_label(reader, pair[0]), pair[0].value))
+    else:
+        group.ordered = "index"
+    group.items = [_work(reader, a, prop, node, through=p) for a, p in pairs[offset : offset + WORK_PAGE]]
+    return group
+
+
+def _summary(reader: Reader, node: ox.NamedNode, prop: str, total: int) -> tuple[dict, tuple[int, int], dict]:
+    """What the works linked to ``node`` by ``prop`` are also linked to, counted over the
+    first :data:`SUMMARY_SAMPLE` of them (all, for most resources): one scan of each work's
+    own statements, not a join over all of them. Keeps the :data:`SUMMARY_TOP` most
+    frequent values of each property, and how many values there were."""
+    wanted = {_node(p): p for p in SUMMARY_PROPERTIES}
+    counted: dict[str, dict[str, int]] = {}
+    sampled = 0
+    works = (q.subject for q in _distinct(reader.store.quads_for_pattern(None, _node(prop), node, None)))
+    for work in itertools.islice(works, SUMMARY_SAMPLE):
+        sampled += 1
+        seen = set()
+        for statement in reader.store.quads_for_pattern(work, None, None, None):
+            name = wanted.get(statement.predicate)
+            value = statement.object
+            if name is None or value == node or not isinstance(value, ox.NamedNode) or (name, value) in seen:
+                continue
+            seen.add((name, value))
+            values = counted.setdefault(name, {})
+            values[value.value] = values.get(value.value, 0) + 1
+    summary = {p: sorted(counted[p].items(), key=lambda v: (-v[1], v[0]))[:SUMMARY_TOP] for p in SUMMARY_PROPERTIES if p in counted}
+    sizes = {p: len(counted[p]) for p in summary}
+    return summary, (sampled, total), sizes
+
+
 def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[str, int]) -> Description:
     """The page's data: statements, traceability lists, labels and provenance."""
     store = reader.store
@@ -385,27 +437,13 @@ def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[
             group.items = [_work(reader, s, prop, node) for s in subjects]
             found.work.append(group)
     for prop in TRACE_PROPERTIES:
-        if prop == PART_OF:
-            continue
-        rows = store.query(_THROUGH_PROJECT.format(prop=prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True)
-        total = next((int(r["n"].value) for r in rows), 0)
-        if total:
-            group = Group(prop, total, max(0, offsets.get("via:" + prop, 0)), via=True)
-            page = store.query(_THROUGH_PROJECT_PAGE.format(prop=prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True)
-            pairs = ((row["a"], row["p"]) for row in page)
-            if total <= SORT_LIMIT:
-                chosen = sorted(pairs, key=lambda pair: (_sort_label(reader, pair[0]), pair[0].value))[group.offset : group.offset + WORK_PAGE]
-            else:
-                group.ordered = "index"
-                chosen = list(itertools.islice(pairs, group.offset, group.offset + WORK_PAGE))
-            group.items = [_work(reader, activity, prop, node, through=project) for activity, project in chosen]
+        if prop == PART_OF or not counts.get(prop):
+            continue  # nothing is linked by prop, so no project either
+        group = _through_projects(reader, node, prop, max(0, offsets.get("via:" + prop, 0)))
+        if group is not None:
             found.work.append(group)
     if found.work and not found.work[0].via:
-        rows = store.query(_SUMMARY.format(prop=found.work[0].prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True)
-        for row in rows:
-            found.summary.setdefault(row["prop"].value, []).append((row["value"].value, int(row["n"].value)))
-        for values in found.summary.values():
-            values.sort(key=lambda v: (-v[1], v[0]))
+        found.summary, found.summary_of, found.summary_sizes = _summary(reader, node, found.work[0].prop, found.work[0].count)
     for prop, count in sorted(counts.items()):
         if prop in TRACE_PROPERTIES:
             continue
@@ -463,7 +501,7 @@ def _collect_labels(reader: Reader, found: Description) -> None:
         labels = reader.labels(iri)
         if labels:
             found.labels[iri] = labels
-        if any(True for _ in itertools.islice(reader.store.quads_for_pattern(_node(iri), None, None, None), 1)):
+        if labels or any(True for _ in itertools.islice(reader.store.quads_for_pattern(_node(iri), None, None, None), 1)):
             found.described.add(iri)
 
 

@@ -30,7 +30,7 @@ from policykg.store import StoreNotBuilt
 from . import context, dispatch
 from .errors import RETRY_AFTER, error_response
 from .negotiation import best
-from .present import IRI_SAFE, iri_of_path, text
+from .present import IRI_SAFE, iri_of_path, language, text
 
 resources = Blueprint("resources", __name__)
 
@@ -144,11 +144,10 @@ def serve(iri: str, suffix_format: str | None, variant_url) -> Response:
     base = context.public_base().rstrip("/")
     links = [f'<{base}{variant_url(suffix)}>; rel="alternate"; type="{media}"' for _, media, suffix, _ in FORMATS]
     if fmt == "html":
-        offsets = _offsets()
-        found = _cached_job(DescribeJob(iri, limits, None, tuple(sorted(offsets.items()))))
-        if isinstance(found, Response):
-            return found
-        response = Response(_render(found, variant_url), content_type="text/html; charset=utf-8")
+        page = _cached_page(iri, limits, variant_url)
+        if isinstance(page, Response):
+            return page
+        response = Response(page, content_type="text/html; charset=utf-8")
         response.vary.add("Accept-Language")
     else:
         answer = _cached_job(DescribeJob(iri, limits, fmt))
@@ -162,6 +161,24 @@ def serve(iri: str, suffix_format: str | None, variant_url) -> Response:
         response.headers["Content-Location"] = variant_url(suffix)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _cached_page(iri: str, limits: Limits, variant_url) -> bytes | Response:
+    """The rendered page; kept in the result cache for this generation, language and URL."""
+    cache = context.result_cache()
+    generation = context.store().current_generation()
+    key = ("page", iri, language(), request.script_root, request.full_path)
+    if cache.enabled and generation:
+        hit = cache.get(generation, key)
+        if hit is not None:
+            return hit[1]
+    found = _cached_job(DescribeJob(iri, limits, None, tuple(sorted(_offsets().items()))))
+    if isinstance(found, Response):
+        return found
+    page = _render(found, variant_url).encode("utf-8")
+    if cache.enabled:
+        cache.put(found.generation, key, "html", page)
+    return page
 
 
 def _cached_job(job: DescribeJob):

@@ -44,6 +44,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "targets": {"sv": "Delmål (Agenda 2030)", "en": "SDG targets"},
     "activities_n": {"sv": "aktiviteter: {}", "en": "activities: {}"},
     "summary": {"sv": "Översikt: {}, och vad det också är kopplat till (antal)", "en": "Overview: {}, and what it is also linked to (how many)"},
+    "summary_sample": {
+        "sv": "Räknat över de första {} av {} (i lagrets ordning).",
+        "en": "Counted over the first {} of {} (in the store's order).",
+    },
+    "capped": {
+        "sv": "Fler än {}: de första visas; hela listan ger SPARQL-slutpunkten.",
+        "en": "More than {}: the first are shown; the SPARQL endpoint gives the whole list.",
+    },
     "and_more": {"sv": "och {} till", "en": "and {} more"},
     "no_reason": {"sv": "ingen angiven grund", "en": "no stated reason"},
     "through_project": {"sv": "genom sitt projekt", "en": "through its project"},
