@@ -8,7 +8,7 @@ VENDOR := server/static/vendor/yasgui
 YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
 EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install editor bench lint clean
+.PHONY: run test build install editor bench bench-pages lint clean
 
 run: build
 	$(BIN)/policykg serve
@@ -44,6 +44,10 @@ editor:
 # Throughput and latency of /sparql against `oxigraph serve` on the same data.
 bench: build
 	$(BIN)/python -m bench.endpoint --store var/store
+
+# Latency of the API and of the linked-data pages under 8 clients.
+bench-pages: build
+	$(BIN)/python -m bench.pages --store var/store
 
 clean:
 	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR)
