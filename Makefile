@@ -8,7 +8,7 @@ VENDOR := server/static/vendor/yasgui
 YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
 EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install editor bench bench-pages lint clean
+.PHONY: run test build install editor axe bench bench-pages lint clean
 
 run: build
 	$(BIN)/policykg serve
@@ -19,7 +19,7 @@ test: install
 build: install
 	$(BIN)/policykg build
 
-install: $(STAMP) editor
+install: $(STAMP) editor axe
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -41,6 +41,15 @@ editor:
 	  && touch $(EDITOR_STAMP); \
 	else echo "npm not found: the query editor (YASGUI) is not installed; /editor says how to install it"; fi
 
+# axe-core for the accessibility tests (injected into Debian's Chromium; never served).
+# Without npm or Chromium those tests are skipped with the reason.
+AXE := tests/axe
+axe:
+	@if [ -f $(AXE)/node_modules/axe-core/axe.min.js ] && [ $(AXE)/node_modules/axe-core/axe.min.js -nt $(AXE)/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(AXE) --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm not found: axe-core is not installed; the accessibility tests will be skipped"; fi
+
 # Throughput and latency of /sparql against `oxigraph serve` on the same data.
 bench: build
 	$(BIN)/python -m bench.endpoint --store var/store
@@ -50,4 +59,4 @@ bench-pages: build
 	$(BIN)/python -m bench.pages --store var/store
 
 clean:
-	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR)
+	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR) $(AXE)/node_modules

@@ -61,7 +61,47 @@ def build(settings: Settings, force: bool, clean: bool) -> None:
         raise click.ClickException(error.report()) from None
     except StoreError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # published, but its dumps could not be written
+        raise click.ClickException(_dumps_failed(settings, error)) from None
     click.echo(report.summary())
+    _echo_dumps(settings)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Write them again even if the published generation has them.")
+@click.pass_obj
+def dumps(settings: Settings, force: bool) -> None:
+    """Write the dumps of the published data (N-Quads, TriG, Turtle, JSON-LD), their
+    checksums and the VoID statistics, as 'build' does after it publishes.
+
+    They are written aside and put in place when complete: until then, and if
+    anything fails, the previous dumps are served.
+    """
+    from .build import after_publish
+
+    try:
+        report = after_publish(settings, force=force)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(_dumps_failed(settings, error)) from None
+    click.echo(report.summary())
+
+
+def _dumps_failed(settings: Settings, error: OSError) -> str:
+    from .dumps import latest
+
+    previous = latest(open_store(settings))
+    served = f"the dumps of generation {previous.generation} are still served" if previous else "there are no dumps"
+    return f"the data is published, but its dumps could not be written ({error}); {served}; run 'policykg dumps' to try again"
+
+
+def _echo_dumps(settings: Settings) -> None:
+    from .dumps import latest
+
+    found = latest(open_store(settings))
+    if found is not None:
+        click.echo(f"dumps of generation {found.generation}: {', '.join(f.name for f in found.files)} in {found.path}")
 
 
 @cli.command()

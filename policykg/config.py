@@ -81,6 +81,11 @@ class Settings:
     result_cache_bytes: int = 64 * 1024 * 1024
     #: Keep this many older store generations for readers still using them.
     keep_generations: int = 2
+    #: The dataset's publisher and contact point, as the DCAT-AP-SE catalogue gives them.
+    publisher_name: str = "Umeå kommun"
+    publisher_homepage: str = "https://www.umea.se/"
+    contact_name: str = "Umeå kommun"
+    contact_email: str = "umea.kommun@umea.se"
 
     @property
     def iris(self) -> Iris:

@@ -77,6 +77,25 @@ EU_FILE_TYPE = Namespace(EU_AUTHORITY + "file-type/")
 EU_LICENCE = Namespace(EU_AUTHORITY + "licence/")
 EU_ACCESS_RIGHT = Namespace(EU_AUTHORITY + "access-right/")
 EU_DATA_THEME = Namespace(EU_AUTHORITY + "data-theme/")
+EU_DATASET = Namespace("http://publications.europa.eu/resource/dataset/")
+#: ADMS publisher types (DCAT-AP's vocabulary for dcterms:type of a publisher).
+PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+#: IANA media types as IRIs (DCAT-AP's dcat:mediaType).
+IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
+#: The standard a SPARQL endpoint conforms to (dcterms:conformsTo of its data service).
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+#: The OpenAPI specification (dcterms:conformsTo of the API's description).
+OPENAPI = "https://spec.openapis.org/oas/v3.1.0"
+
+#: Datasets of others that our data links to, for VoID linksets:
+#: key -> (the dataset's IRI, its URI space, its English title).
+#: The UN SDG IRI is the one the UN's own VoID description gives its dataset;
+#: each EU authority table is the dataset ``EU_DATASET[table]`` (found in the data).
+LINK_TARGETS: dict[str, tuple[str, str, str]] = {
+    "un-sdg": ("http://metadata.un.org/sdg/void.ttl#SDG", str(SDG), "UN Sustainable Development Goals (SDG KOS)"),
+    "wikidata": (str(WD["Q2013"]), str(WD), "Wikidata"),
+    "nuts": ("http://data.europa.eu/nuts", str(NUTS), "NUTS classification (Eurostat)"),
+}
 
 #: Media-type IRIs (SPARQL Service Description's sd:resultFormat values).
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -185,6 +204,26 @@ class Iris:
 
     def dataset(self) -> str:
         return self("dataset")
+
+    # --- the dataset's own metadata (DCAT-AP-SE catalogue, VoID) ------------------
+
+    def catalog(self) -> str:
+        return self("catalog")
+
+    def distribution(self, key: str) -> str:
+        """One distribution of the dataset (``distribution/nquads``, ``distribution/sparql``)."""
+        return self(f"distribution/{key}")
+
+    def data_service(self, key: str) -> str:
+        """A data service that serves the dataset (``service/sparql``, ``service/api``)."""
+        return self(f"service/{key}")
+
+    def contact_point(self) -> str:
+        return self("dataset/contact-point")
+
+    def linkset(self, key: str) -> str:
+        """A VoID linkset of the dataset (``dataset/linkset/un-sdg``)."""
+        return self(f"dataset/linkset/{key}")
 
     def of(self, kind: str, key: str) -> str:
         """An entity of a registry (``project``, ``activity``, ``network`` ...) by its key."""

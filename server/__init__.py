@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import flask_compress
 from flask import Flask
-from flask_compress import Compress
 
 from policykg.config import load_settings
 from policykg.paths import queries_dir
@@ -21,6 +21,16 @@ COMPRESSED = sorted(
     {media.split(";")[0] for media in MEDIA_TYPES.values()}
     | {"application/json", "text/html", "text/css", "text/javascript", "application/javascript", "text/plain"}
 )
+
+
+class Compress(flask_compress.Compress):
+    """Flask-Compress, except for responses marked ``Cache-Control: no-transform``
+    (the downloads, which keep their bytes, size and byte ranges)."""
+
+    def after_request(self, response):
+        if response.cache_control.no_transform:
+            return response
+        return super().after_request(response)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -54,7 +64,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import present
     from .api import api
+    from .downloads import downloads
     from .editor import editor
+    from .metadata import metadata
+    from .ontology import ontology
     from .pages import pages
     from .sparql import sparql
 
@@ -63,6 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql)
     app.register_blueprint(editor)
     app.register_blueprint(api)
+    app.register_blueprint(downloads)
+    app.register_blueprint(metadata)
+    app.register_blueprint(ontology)
     if settings.update_token:
         from .graphstore import graphstore
         from .update import update

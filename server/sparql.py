@@ -53,8 +53,8 @@ def allow_cross_origin(response: Response) -> Response:
     return response
 
 
-@sparql.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 @sparql.route("/sparql/", methods=["GET", "POST", "OPTIONS"])
+@sparql.route("/sparql", methods=["GET", "POST", "OPTIONS"])  # registered first: url_for's choice
 def endpoint():
     """A query (GET or POST), or without one the service description."""
     if request.method == "OPTIONS":

@@ -140,17 +140,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Each question can be asked through the API (as a table, JSON or CSV) or opened in the query editor, where it can be changed.",
     },
     "in_editor": {"sv": "i frågeeditorn", "en": "in the query editor"},
-    "downloads": {"sv": "Ladda ned", "en": "Downloads"},
-    "downloads_pending": {
-        "sv": "Hela datamängden kan hämtas med SPARQL-slutpunkten, en CONSTRUCT-fråga eller Graph Store-protokollet. Dumpar med metadata (DCAT-AP-SE, VoID) läggs till här.",
-        "en": "The whole dataset can be fetched from the SPARQL endpoint, with a CONSTRUCT query or the Graph Store Protocol. Dumps with their metadata (DCAT-AP-SE, VoID) are listed here once published.",
-    },
-    "licence": {"sv": "Licens", "en": "Licence"},
-    "licence_text": {
-        "sv": "Data är fria att använda under CC0 1.0 (allmän egendom); ontologin under CC BY 4.0; koden under Apache-2.0. Programmets text är Umeå kommuns.",
-        "en": "The data are free to use under CC0 1.0 (public domain dedication); the ontology under CC BY 4.0; the code under Apache-2.0. The program's text is Umeå kommun's.",
-    },
-    "cite": {"sv": "Citera", "en": "How to cite"},
     "cite_text": {
         "sv": "Citera en resurs med dess IRI (till exempel {}); den är stabil och leder till den här sidan.",
         "en": "Cite a resource by its IRI (for example {}); it is stable and leads to its page here.",

@@ -222,3 +222,16 @@ def work_live(work_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     )
     yield server
     server.stop()
+
+
+# --- publication: the real server on a built store (with its dumps and documentation) ---
+
+
+@pytest.fixture(scope="session")
+def published_live(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """The real server on the session's built store (read-only use), with the default public URL."""
+    import live_server
+
+    server = live_server.start(built_settings.store, tmp_path_factory.mktemp("published") / "server.log", workers=1, threads=4)
+    yield server
+    server.stop()

@@ -3,7 +3,7 @@ Chromium, and the pages work without JavaScript.
 
 The browser is Debian's Chromium (``.ci/run`` installs it; ``POLICYKG_CHROMIUM``
 names another), driven by Playwright without a browser download; axe-core comes
-from npm with the front-end packages (``make install``). Where either is absent
+from npm (``tests/axe``, installed by ``make install``). Where either is absent
 the tests are skipped with the reason, unless ``POLICYKG_REQUIRE_BROWSER`` is set
 (as ``.ci/run`` does), which makes a missing browser a failure.
 """
@@ -19,7 +19,7 @@ from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
-AXE = REPO / "server" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
@@ -67,7 +67,7 @@ def browser():
     if not executable:
         _missing("Chromium is not installed (apt-get install chromium, as .ci/run does): axe-core cannot run")
     if not AXE.is_file():
-        _missing(f"axe-core is not installed at {AXE.relative_to(REPO)} (make install runs npm ci in server/frontend)")
+        _missing(f"axe-core is not installed at {AXE.relative_to(REPO)} (make install runs npm ci in tests/axe)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

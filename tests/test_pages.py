@@ -50,8 +50,10 @@ def test_example_questions_open_in_the_api_and_the_editor(client, app):
 
 def test_downloads_licence_and_citation(client):
     page = client.get("/?lang=en").get_data(as_text=True)
-    assert 'id="downloads"' in page and 'id="licence"' in page and "CC0 1.0" in page
-    assert "https://w3id.org/policykg/umea/goal/2" in re.search(r'id="cite".*?</p>', page, re.S).group(0)
+    assert 'id="download-and-cite"' in page and "CC0 1.0" in page
+    assert "Cite a resource by its IRI (for example https://w3id.org/policykg/umea/goal/2)" in page
+    swedish = client.get("/?lang=sv").get_data(as_text=True)
+    assert '<div lang="en">' in swedish  # the publication's block is in English
 
 
 def test_landing_page_before_a_build(tmp_path):
