@@ -26,7 +26,7 @@ def test_landing_page_in_swedish_by_default(client):
 def test_landing_page_counts_registered_work(work_client):
     page = work_client.get("/?lang=en").get_data(as_text=True)
     holds = re.search(r'id="holds".*?</ul>', page, re.S).group(0)
-    for expected in ("1 projects", "2 activities", "1 networks", "1 network memberships"):
+    for expected in ("2 projects", "3 activities", "2 networks", "2 network memberships"):
         assert f"<li>{expected}</li>" in holds
 
 
