@@ -8,7 +8,7 @@ VENDOR := server/static/vendor/yasgui
 YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
 EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install editor axe bench lint clean
+.PHONY: run test build install editor axe bench bench-pages lint clean
 
 run: build
 	$(BIN)/policykg serve
@@ -53,6 +53,10 @@ axe:
 # Throughput and latency of /sparql against `oxigraph serve` on the same data.
 bench: build
 	$(BIN)/python -m bench.endpoint --store var/store
+
+# Latency of the API and of the linked-data pages under 8 clients.
+bench-pages: build
+	$(BIN)/python -m bench.pages --store var/store
 
 clean:
 	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR) $(AXE)/node_modules

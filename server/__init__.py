@@ -62,6 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
+    from . import present
+    from .api import api
     from .downloads import downloads
     from .editor import editor
     from .metadata import metadata
@@ -69,9 +71,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .pages import pages
     from .sparql import sparql
 
+    present.register(app)
     app.register_blueprint(pages)
     app.register_blueprint(sparql)
     app.register_blueprint(editor)
+    app.register_blueprint(api)
     app.register_blueprint(downloads)
     app.register_blueprint(metadata)
     app.register_blueprint(ontology)
@@ -83,6 +87,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(graphstore)
     else:
         _register_disabled_writes(app)
+    # Last: the linked-data pages answer any other path that is a minted IRI.
+    from .resources import resources
+
+    app.register_blueprint(resources)
     return app
 
 

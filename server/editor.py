@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from policykg.namespaces import PREFIXES
+from policykg.querylib import NamedQuery, ParameterError
 
 from . import context
 
@@ -34,9 +35,25 @@ def start_query() -> str:
     return prologue + "\n" + START_QUERY
 
 
+def with_values(query: NamedQuery, values: dict[str, str]) -> str:
+    """The query's text with the given parameters as a trailing VALUES clause, for a person
+    to read and change in the editor (terms written by pyoxigraph, so properly escaped);
+    parameters that do not fit their declaration are left out."""
+    try:
+        bindings = query.bind(values, context.settings().iris)
+    except ParameterError:
+        bindings = {}
+    if not bindings:
+        return query.text
+    names = " ".join(f"?{variable.value}" for variable in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    return f"{query.text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
 @editor.get("/editor", endpoint="editor")
 def editor_page():
-    """YASGUI opened on our endpoint with our prefixes and the named queries as example tabs."""
+    """YASGUI opened on our endpoint with our prefixes and the named queries as example tabs;
+    ``?named=NAME&param=value`` opens that query, with those parameters, in a tab of its own."""
     queries = context.named_queries()
     config = {
         "endpoint": context.public_base() + "sparql",
@@ -44,6 +61,10 @@ def editor_page():
         "start": start_query(),
         "examples": [{"name": q.title["en"], "query": q.text} for q in queries.values()],
     }
+    named = queries.get(request.args.get("named", ""))
+    if named is not None:
+        values = {k: v for k, v in request.args.items() if k in named.parameters}
+        config["open"] = {"name": named.title["en"], "query": with_values(named, values)}
     return render_template("editor.html", config=config, installed=assets_installed(), vendor=VENDOR, queries=queries)
 
 

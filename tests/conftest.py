@@ -152,6 +152,78 @@ def live(tmp_path_factory: pytest.TempPathFactory):
     server.stop()
 
 
+# --- the program plus a little hand-written work (tests/data/work.ttl) ---------------
+
+WORK_GRAPH_KEY = "work"
+
+
+def add_work_graph(settings: Settings) -> str:
+    """Load tests/data/work.ttl into <BASE/graph/work>, with provenance as a loader writes it."""
+    import pyoxigraph as ox
+
+    from policykg.loaders.provenance import FileFacts, provenance_quads
+
+    graph = settings.iris.graph(WORK_GRAPH_KEY)
+    quads = list(ox.parse(path=str(DATA / "work.ttl"), format=ox.RdfFormat.TURTLE, base_iri=settings.base_iri))
+    store = EmbeddedStore(settings.store)
+    with store.writer() as writer:
+        count = writer.replace_graph(graph, quads)
+        writer.add(
+            graph,
+            provenance_quads(
+                graph,
+                title_en="International work (test data)",
+                title_sv="Internationellt arbete (testdata)",
+                files=[FileFacts.of(DATA / "projects.csv", rows=2)],
+                version="test",
+                triples=count,
+            ),
+        )
+    return graph
+
+
+@pytest.fixture(scope="session")
+def work_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose store holds a real build plus tests/data/work.ttl (shared: do not write to it)."""
+    settings = make_settings(tmp_path_factory.mktemp("work") / "store")
+    build_store(settings)
+    add_work_graph(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def work_store(work_settings: Settings) -> EmbeddedStore:
+    return EmbeddedStore(work_settings.store)
+
+
+@pytest.fixture
+def work_app(work_settings: Settings):
+    """The application on the work store, read-only, with its own query pool."""
+    from policykg.server import create_app
+
+    application = create_app({**work_settings.as_dict(), "update_token": None})
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["policykg.querypool"].close()
+
+
+@pytest.fixture
+def work_client(work_app):
+    return work_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def work_live(work_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """The real server (gunicorn) on the work store, read-only, on a free loopback port."""
+    import live_server
+
+    server = live_server.start(
+        work_settings.store, tmp_path_factory.mktemp("work-live") / "server.log", token="", workers=1, threads=4
+    )
+    yield server
+    server.stop()
+
+
 # --- publication: the real server on a built store (with its dumps and documentation) ---
 
 

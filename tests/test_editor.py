@@ -42,3 +42,27 @@ def test_prefixes_for_completion_come_from_us(endpoint):
 def test_the_landing_page_links_the_editor(endpoint):
     html = endpoint.get("/").get_data(as_text=True)
     assert 'href="/editor"' in html
+
+
+def test_a_named_query_opens_in_a_tab_with_its_parameters(endpoint, endpoint_app):
+    html = endpoint.get("/editor?named=responsibilities&body=body/kommunstyrelsen").get_data(as_text=True)
+    block = re.search(r'id="editor-config">(.*?)</script>', html, re.S)
+    if block:
+        opened = json.loads(block.group(1))["open"]
+        text = opened["query"]
+    else:  # without YASGUI the fallback form holds the query
+        import html as markup
+
+        text = markup.unescape(re.search(r'<textarea id="query" name="query" rows="20">(.*?)</textarea>', html, re.S).group(1))
+    query = endpoint_app.extensions["policykg.queries"]["responsibilities"]
+    assert text.startswith(query.text.rstrip())
+    assert text.rstrip().endswith("VALUES (?body) { (<https://w3id.org/policykg/umea/body/kommunstyrelsen>) }")
+
+
+def test_parameters_that_do_not_fit_are_left_out_of_the_editor(endpoint, endpoint_app):
+    from server.editor import with_values
+
+    query = endpoint_app.extensions["policykg.queries"]["responsibilities"]
+    with endpoint_app.test_request_context():
+        assert with_values(query, {"body": '"> } ; DROP ALL ; #'}) == query.text
+        assert "VALUES" in with_values(query, {"body": "body/x"})

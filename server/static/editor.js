@@ -27,4 +27,8 @@
     });
     window.localStorage.setItem(flag, "1");
   }
+  // A link such as /editor?named=goals opens that question in a tab of its own.
+  if (config.open) {
+    yasgui.addTab(true, { name: config.open.name, yasqe: { value: config.open.query } });
+  }
 })();
