@@ -5,11 +5,18 @@ is a body of the program (``kommunstyrelsen``) describes that body, and must
 give it the program's Swedish name and kind. Boards and company boards are
 members (``foaf:member``) of the program's category "Nämnder och
 bolagsstyrelser"; units and companies of "Verksamheterna och bolagen".
+
+Of a program body the registry states only what the program does not (its id,
+row, organisation number, website, category): the default graph of a query is
+the union of the named graphs, and pyoxigraph repeats a triple once per graph
+that holds it, so restating the program's types and labels would double every
+row that joins on them.
 """
 
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
 from policykg.namespaces import FOAF, ORG, PKG
 
@@ -70,10 +77,18 @@ def check(catalogue):
     return problems
 
 
+@lru_cache(maxsize=4)
+def _program_bodies(base: str) -> frozenset[str]:
+    """The keys of the bodies that the program itself describes."""
+    return frozenset(iri[len(base) + 5 :] for iri, _ in program_items(base)["body"])
+
+
 def emit(out, row) -> None:
-    subject = out.entity(row, *_RENDERED[row.kind])
-    labels(out, subject, row.name_sv, row.name_en, PREF_LABEL)
-    if row.parent:
+    of_program = row.slug_ in _program_bodies(out.catalogue.iris.base)
+    subject = out.entity(row, *(() if of_program else _RENDERED[row.kind]))
+    if not of_program:
+        labels(out, subject, row.name_sv, row.name_en, PREF_LABEL)
+    if row.parent and not of_program:
         out.add(subject, SUB_ORGANIZATION_OF, R(row.parent))
         if row.kind != "company":
             out.add(R(row.parent), HAS_UNIT, subject)
