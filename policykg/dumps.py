@@ -206,17 +206,22 @@ def _quads(reader: ox.Store) -> Iterator[ox.Quad]:
 def union_triples(reader: ox.Store) -> Iterator[ox.Triple]:
     """The triples of all graphs, each once.
 
-    pyoxigraph yields the quads of all graphs in subject-predicate-object-graph
-    order, so a triple that several graphs hold comes out in a row and dropping
-    repeats of the previous triple removes every duplicate without a set of
-    all triples in memory (tests check the count against SPARQL DISTINCT).
+    Graph by graph (the order of :func:`_quads`); a triple is written with the
+    first graph that holds it. pyoxigraph iterates quads graph by graph, so a
+    triple held by several graphs does not come out in a row: each triple of a
+    later graph is looked up in the others (one index lookup, no set of all
+    triples in memory; tests check the count against SPARQL DISTINCT).
     """
-    previous = None
-    for quad in reader.quads_for_pattern(None, None, None, None):
-        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-        if triple != previous:
-            yield triple
-        previous = triple
+    graphs = [ox.DefaultGraph(), *sorted(reader.named_graphs(), key=lambda g: g.value)]
+    rank = {graph: position for position, graph in enumerate(graphs)}
+    for position, graph in enumerate(graphs):
+        for quad in reader.quads_for_pattern(None, None, None, graph):
+            if position and any(
+                rank[holder.graph_name] < position
+                for holder in reader.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+            ):
+                continue
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
 
 class _Hashing:

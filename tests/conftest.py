@@ -184,8 +184,11 @@ def add_work_graph(settings: Settings) -> str:
 
 @pytest.fixture(scope="session")
 def work_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose store holds a real build plus tests/data/work.ttl (shared: do not write to it)."""
-    settings = make_settings(tmp_path_factory.mktemp("work") / "store")
+    """Settings whose store holds the program (a build without registries) plus
+    tests/data/work.ttl, and nothing else, so that each answer is known by hand
+    (shared: do not write to it)."""
+    where = tmp_path_factory.mktemp("work")
+    settings = make_settings(where / "store", registries=write_manifest(where / "no-registries", []))
     build_store(settings)
     add_work_graph(settings)
     return settings

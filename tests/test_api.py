@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DATA
 from policykg.querylib import parse_query_file
-from server.api import MAX_LIMIT, RESERVED, friendly, paged
+from policykg.server.api import MAX_LIMIT, RESERVED, friendly, paged
 
 INJECTION = '"> } ; DROP ALL ; #'
 
@@ -50,17 +50,17 @@ def direct(store, query, values, iris):
     return names, [{n: friendly(cell(row[n])) for n in names} for row in result]
 
 
-def test_every_named_query_answers_what_the_store_answers(work_client, work_app, work_store, work_settings):
-    queries = work_app.extensions["policykg.queries"]
+def test_every_named_query_answers_what_the_store_answers(client, app, store, built_settings):
+    queries = app.extensions["policykg.queries"]
     assert {"goals", "focus-areas", "principles", "bodies", "program", "responsibilities", "work-serving-goal"} <= set(queries)
     for name, query in queries.items():
-        response = work_client.get(f"/api/{name}", query_string={**query.example, "limit": MAX_LIMIT})
+        response = client.get(f"/api/{name}", query_string={**query.example, "limit": MAX_LIMIT})
         assert response.status_code == 200, (name, response.get_data(as_text=True))
         body = response.get_json()
-        columns, expected = direct(work_store, query, query.example, work_settings.iris)
+        columns, expected = direct(store, query, query.example, built_settings.iris)
         assert body["query"] == name and body["columns"] == columns
         assert body["rows"] == expected, name
-        assert expected, f"{name}: its example has no answer on the test data"
+        assert expected, f"{name}: its example has no answer on the sample registries"
         assert body["next"] is None and body["prev"] is None
 
 

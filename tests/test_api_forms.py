@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policykg.querylib import Parameter
-from server.api_forms import MAX_CHOICES, class_choices, input_type
+from policykg.server.api_forms import MAX_CHOICES, class_choices, input_type
 
 
 def test_each_type_gets_a_fitting_input():

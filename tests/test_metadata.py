@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 
 from policykg.dumps import latest
 from policykg.namespaces import DCAT, DCT, FOAF, LICENCE_DATA, SPDX, VCARD, VOID, Iris
-from server.negotiation import GRAPH_MEDIA
+from policykg.server.negotiation import GRAPH_MEDIA
 
 ONTOLOGY_DIR = Path(__file__).parent.parent / "ontology"
 #: rdflib's parser name for each media type we offer.

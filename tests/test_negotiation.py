@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policykg.results import GRAPH_FORMATS, SOLUTION_FORMATS
-from server.negotiation import GRAPH_MEDIA, SOLUTION_MEDIA, Choice, UnknownFormat, negotiate
+from policykg.server.negotiation import GRAPH_MEDIA, SOLUTION_MEDIA, Choice, UnknownFormat, negotiate
 
 
 def test_every_format_is_offered():

@@ -8,7 +8,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from policykg import ontology_docs
-from server.negotiation import GRAPH_MEDIA
+from policykg.server.negotiation import GRAPH_MEDIA
 from test_metadata import RDFLIB_FORMAT
 
 

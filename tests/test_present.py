@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.present import choose_language, curie, href, iri_of_path, link, literal, local_path, pick, url_with
+from policykg.server.present import choose_language, curie, href, iri_of_path, link, literal, local_path, pick, url_with
 from policykg.describe import Term
 
 

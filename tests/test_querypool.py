@@ -9,7 +9,7 @@ import pytest
 
 from conftest import write_sample_store
 from policykg.executor import Answer, Limits, QueryJob
-from server.querypool import JobTimeout, PoolBusy, QueryPool
+from policykg.server.querypool import JobTimeout, PoolBusy, QueryPool
 
 DIGITS = " ".join(str(i) for i in range(100))
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ {DIGITS} }}" for i in range(6)) + " }"

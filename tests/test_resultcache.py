@@ -1,6 +1,6 @@
 """The result cache: an LRU of bytes, emptied when the generation changes."""
 
-from server.resultcache import ResultCache
+from policykg.server.resultcache import ResultCache
 
 
 def test_lru_within_its_budget_and_bound_to_the_generation():
