@@ -116,7 +116,7 @@ def publish(
         raise InputError(problems)
     report.notes += [r.note for r in results.values() if r.note]
 
-    with store.writer(from_empty=from_empty) as writer:
+    with store.writer(from_empty=from_empty, replacing=[source.graph(settings) for source in todo]) as writer:
         for source in todo:
             graph = source.graph(settings)
             result = results[source.key]

@@ -10,22 +10,25 @@ from .store import open_store
 
 
 def build_store(
-    settings: Settings, *, force: bool = False, clean: bool = False, progress: Progress | None = None
+    settings: Settings, *, force: bool = False, clean: bool = False, progress: Progress | None = None,
+    dumps: bool = True,
 ) -> PublishReport:
     """Load what changed since the last build and publish it in one step."""
     notes: list[str] = []
     sources = build_sources(settings, notes)
     report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
     report.notes[:0] = notes
-    after_publish(settings)
+    after_publish(settings, dumps=dumps)
     return report
 
 
-def after_publish(settings: Settings, *, force: bool = False):
+def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True):
     """What follows every successful publish (build, load): the published generation's
-    dumps, checksums and VoID statistics, and the ontology's documentation."""
+    dumps, checksums and VoID statistics (unless not ``dumps``: ``policykg dumps``
+    writes them later; until then the previous ones are served), and the
+    ontology's documentation."""
     from .dumps import write_dumps
     from .ontology_docs import ensure_docs
 
     ensure_docs(settings)
-    return write_dumps(open_store(settings), settings.base_iri, force=force)
+    return write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None

@@ -42,8 +42,9 @@ def cli(ctx: click.Context, store: Path | None, base_iri: str | None) -> None:
 @cli.command()
 @click.option("--force", is_flag=True, help="Reload every source, even those unchanged since the last build.")
 @click.option("--clean", is_flag=True, help="Start from an empty store instead of the published one.")
+@click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
 @click.pass_obj
-def build(settings: Settings, force: bool, clean: bool) -> None:
+def build(settings: Settings, force: bool, clean: bool, no_dumps: bool) -> None:
     """Load the ontology, the program and every configured registry into the store.
 
     The new data is prepared aside and published in one step: if anything is
@@ -55,7 +56,7 @@ def build(settings: Settings, force: bool, clean: bool) -> None:
 
     progress = LoadProgress()
     try:
-        report = build_store(settings, force=force, clean=clean, progress=progress)
+        report = build_store(settings, force=force, clean=clean, progress=progress, dumps=not no_dumps)
     except InputError as error:
         raise click.ClickException(error.report()) from None
     except StoreError as error:
@@ -129,8 +130,9 @@ def _registry_source(settings: Settings, registry: str, file: str):
 @click.argument("file")
 @click.option("--dry-run", is_flag=True, help="Read and check FILE, say what would be loaded, write nothing.")
 @click.option("--force", is_flag=True, help="Reload even if FILE is unchanged since it was loaded.")
+@click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
 @click.pass_obj
-def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool) -> None:
+def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool, no_dumps: bool) -> None:
     """Load FILE as REGISTRY, replacing that registry's graph in one step.
 
     Every problem is reported at once (FILE:ROW:COLUMN: message (value; expected))
@@ -156,7 +158,7 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
             return
         report = publish(open_store(settings), [source], settings, force=force, progress=progress)
         if report.loaded:
-            after_publish(settings)
+            after_publish(settings, dumps=not no_dumps)
     except InputError as error:
         raise click.ClickException(error.report()) from None
     except StoreError as error:

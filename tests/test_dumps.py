@@ -114,6 +114,24 @@ def test_new_generation_gets_new_dumps_and_old_ones_are_removed(tmp_path) -> Non
     assert second.dumps.statistics.quads == first.statistics.quads + 1
 
 
+def test_a_build_without_dumps_leaves_the_previous_ones_until_they_are_written(tmp_path, runner) -> None:
+    from conftest import write_manifest
+
+    store_path = tmp_path / "store"
+    options = ["--store", str(store_path)]
+    env = {"POLICYKG_REGISTRIES": str(write_manifest(tmp_path / "none", []))}
+    assert runner.invoke(runner.cli, [*options, "build"], env=env).exit_code == 0
+    store = EmbeddedStore(store_path)
+    first = store.current_generation()
+    env = {"POLICYKG_REGISTRIES": str(write_manifest(tmp_path / "some", ["organisations"]))}
+    done = runner.invoke(runner.cli, [*options, "build", "--no-dumps"], env=env)
+    assert done.exit_code == 0, done.output
+    assert store.current_generation() != first and available(store) == [first]
+    assert "dumps of generation " + first in done.output  # it says which dumps are served
+    assert runner.invoke(runner.cli, [*options, "dumps"], env=env).exit_code == 0
+    assert available(store) == [store.current_generation()]
+
+
 def test_a_failed_build_leaves_the_previous_dumps_served(tmp_path) -> None:
     from policykg.loaders.errors import InputError
     from policykg.loaders.publish import publish

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from policykg.store import CURRENT, EmbeddedStore, StoreError, StoreNotBuilt
+from policykg.store import CURRENT, EmbeddedStore, StoreError, StoreNotBuilt, _copy_without
 
 G1 = "http://example.org/graph/one"
 G2 = "http://example.org/graph/two"
@@ -54,6 +54,25 @@ def test_replacing_one_graph_keeps_the_others(tmp_path: Path):
     store.replace_graphs({G1: quads(1)})
     assert store.version != first
     assert count(store, G1) == 1 and count(store, G2) == 2
+
+
+def test_replacing_most_of_the_store_copies_the_rest_exactly(tmp_path: Path):
+    # G1 holds most quads: the new generation is the other graphs bulk-copied (not a checkpoint
+    # of everything followed by removing G1), and they must come out unchanged.
+    store = EmbeddedStore(tmp_path / "store")
+    blank = ox.BlankNode()
+    kept = [*quads(2, "t"), ox.Quad(ox.NamedNode("http://example.org/t0"), ox.NamedNode("http://example.org/q"), blank),
+            ox.Quad(blank, ox.NamedNode("http://example.org/p"), ox.Literal("ett", language="sv"))]
+    store.replace_graphs({G1: quads(500), G2: kept})
+    # the choice itself: copy when the replaced graphs outweigh the rest, else checkpoint
+    assert not _copy_without(store.reader(), tmp_path / "no", {G2}) and not (tmp_path / "no").exists()
+    assert _copy_without(store.reader(), tmp_path / "copy", {G1})
+    assert len(ox.Store.read_only(str(tmp_path / "copy"))) == 4
+    store.replace_graphs({G1: quads(3, "u")})
+    assert count(store, G1) == 3 and count(store, G2) == 4
+    copied = store.query(f"SELECT ?o WHERE {{ GRAPH <{G2}> {{ <http://example.org/t0> <http://example.org/q> ?b . ?b ?p ?o }} }}")
+    assert [row["o"] for row in copied] == [ox.Literal("ett", language="sv")]
+    assert store.named_graphs() == [G1, G2]
 
 
 def test_reader_sees_new_generation_after_swap(tmp_path: Path):
