@@ -72,7 +72,7 @@ def main() -> None:
         sys.exit(done.stderr[-4000:])
     total = int(re.search(r"published generation \S+: (\d+) triples", done.stdout).group(1))
     registries = {m.group(1): int(m.group(2)) for m in re.finditer(r"loaded (\S+): (\d+) triples", done.stdout)}
-    again, again_seconds, _ = policykg("build", env=env)
+    again, again_seconds, _ = policykg("build", "--no-dumps", env=env)
     result = {
         "command": f"POLICYKG_REGISTRIES={options.out} policykg build --clean --no-dumps",
         "projects": options.projects,
