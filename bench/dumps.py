@@ -60,13 +60,12 @@ def main() -> None:
         out.mkdir()
         union = UnionCounter()
         total = 0.0
-        quads = 0
+        quads = len(reader)
         for fmt in DUMP_FORMATS:
             started = time.perf_counter()
-            written = write_file(reader, fmt, out, union if not fmt.keeps_graphs else None)
+            written = write_file(reader, fmt, out, quads, union if not fmt.keeps_graphs else None)
             seconds = time.perf_counter() - started
             total += seconds
-            quads = quads or written.statements
             print(f"{fmt.file_name:18} {written.bytes:>14,} bytes {written.statements:>12,} statements {seconds:8.2f} s")
         started = time.perf_counter()
         compute(reader, args.base_iri, union, quads)

@@ -24,7 +24,6 @@ import datetime as dt
 import fcntl
 import gzip
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -38,7 +37,7 @@ import pyoxigraph as ox
 
 from .namespaces import PREFIXES
 from .statistics import Statistics, UnionCounter, compute
-from .store import EmbeddedStore, StoreNotBuilt
+from .store import EmbeddedStore, StoreNotBuilt, graph_sizes
 
 DUMPS_DIR = "dumps"
 MANIFEST = "manifest.json"
@@ -198,14 +197,11 @@ def latest(store: EmbeddedStore) -> Dumps | None:
 
 
 def _by_size(reader: ox.Store) -> list:
-    """The default graph and the named graphs, largest first."""
-    sizes = {
-        row["g"]: int(row["n"].value)
-        for row in reader.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    }
-    default = sum(1 for _ in itertools.islice(reader.quads_for_pattern(None, None, None, ox.DefaultGraph()), 1))
-    graphs = [*sizes, *([ox.DefaultGraph()] if default else [])]
-    return sorted(graphs, key=lambda g: (-sizes.get(g, 1), g.value if isinstance(g, ox.NamedNode) else ""))
+    """The default graph (when it holds anything) and the named graphs, largest first."""
+    sizes: dict = graph_sizes(reader)
+    if next(iter(reader.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        sizes[ox.DefaultGraph()] = 1
+    return sorted(sizes, key=lambda g: (-sizes[g], g.value if isinstance(g, ox.NamedNode) else ""))
 
 
 def union_triples(reader: ox.Store) -> Iterator[ox.Triple]:
@@ -260,8 +256,8 @@ def _counted(items, counter: list[int], each=None):
         yield item
 
 
-def write_file(reader: ox.Store, fmt: DumpFormat, directory: Path, union: UnionCounter | None = None) -> DumpFile:
-    """Write one dump of the generation ``reader`` holds into ``directory``."""
+def write_file(reader: ox.Store, fmt: DumpFormat, directory: Path, quads: int, union: UnionCounter | None = None) -> DumpFile:
+    """Write one dump of the generation ``reader`` holds (``quads`` of them) into ``directory``."""
     raw = _Hashing(directory / fmt.file_name)
     count = [0]
     try:
@@ -270,8 +266,8 @@ def write_file(reader: ox.Store, fmt: DumpFormat, directory: Path, union: UnionC
         prefixes = PREFIXES if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
         if fmt.keeps_graphs:
             # every quad as it is: pyoxigraph writes them without a Python object per quad
-            reader.dump(out, fmt.rdf_format, prefixes=prefixes) if prefixes else reader.dump(out, fmt.rdf_format)
-            count[0] = len(reader)
+            reader.dump(out, fmt.rdf_format, prefixes=prefixes)
+            count[0] = quads
         else:
             source = _counted(union_triples(reader), count, union.add if union else None)
             ox.serialize(source, out, format=fmt.rdf_format, prefixes=prefixes)
@@ -321,14 +317,14 @@ def write_dumps(store: EmbeddedStore, base_iri: str, *, force: bool = False, pro
         tmp.mkdir()
         try:
             union = UnionCounter()
+            quads = len(reader)
             files = []
             for fmt in DUMP_FORMATS:
                 if progress:
                     progress(f"writing {fmt.file_name}")
-                files.append(write_file(reader, fmt, tmp, union if not fmt.keeps_graphs else None))
+                files.append(write_file(reader, fmt, tmp, quads, union if not fmt.keeps_graphs else None))
             if progress:
                 progress("computing statistics")
-            quads = next(f.statements for f in files if f.key == "nquads")
             statistics = compute(reader, base_iri, union, quads)
             (tmp / CHECKSUMS).write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
             dumps = Dumps(

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .namespaces import VOID
+
 CURRENT = "current"
 LOCK = ".lock"
 GEN_PREFIX = "gen-"
@@ -59,6 +61,26 @@ def _new_generation_name(prefix: str) -> str:
 REMOVE_TO_COPY_COST = 8
 
 
+_VOID_TRIPLES = ox.NamedNode(VOID.triples)
+_COUNT_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def graph_sizes(reader: ox.Store) -> dict[ox.NamedNode, int]:
+    """About how many triples each named graph holds: the count its provenance
+    records (``void:triples``, written by every loader), else a count of the graph.
+    Cheap on a large store, where counting every graph would scan every quad; for
+    choosing how to write, not for statistics."""
+    sizes = {}
+    for graph in reader.named_graphs():
+        recorded = next(iter(reader.quads_for_pattern(graph, _VOID_TRIPLES, None, graph)), None)
+        if recorded is not None and isinstance(recorded.object, ox.Literal) and recorded.object.value.isdigit():
+            sizes[graph] = int(recorded.object.value)
+        else:
+            row = next(iter(reader.query(_COUNT_GRAPH, substitutions={ox.Variable("g"): graph})), None)
+            sizes[graph] = int(row["n"].value) if row is not None else 0  # an empty graph has no group
+    return sizes
+
+
 def _copy_without(source: ox.Store, target: Path, graphs: set[str]) -> bool:
     """Write the quads of ``source`` except those of ``graphs`` into a new store at
     ``target`` by bulk loads, when that is cheaper than a checkpoint of all of it
@@ -67,10 +89,7 @@ def _copy_without(source: ox.Store, target: Path, graphs: set[str]) -> bool:
     whether it did."""
     if not graphs:
         return False
-    sizes = {
-        row["g"].value: int(row["n"].value)
-        for row in source.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    }
+    sizes = {graph.value: n for graph, n in graph_sizes(source).items()}
     replaced = sum(n for g, n in sizes.items() if g in graphs)
     kept = sum(n for g, n in sizes.items() if g not in graphs)
     if replaced * REMOVE_TO_COPY_COST <= kept:

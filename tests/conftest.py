@@ -154,11 +154,11 @@ def live(tmp_path_factory: pytest.TempPathFactory):
 
 # --- the program plus a little hand-written work (tests/data/work.ttl) ---------------
 
-WORK_GRAPH_KEY = "work"
+WORK_GRAPH_KEY = "hand-made"
 
 
 def add_work_graph(settings: Settings) -> str:
-    """Load tests/data/work.ttl into <BASE/graph/work>, with provenance as a loader writes it."""
+    """Load tests/data/work.ttl into <BASE/graph/hand-made>, with provenance as a loader writes it."""
     import pyoxigraph as ox
 
     from policykg.loaders.provenance import FileFacts, provenance_quads
@@ -257,3 +257,31 @@ def write_manifest(directory: Path, names: list[str]) -> Path:
         lines.append(f'{name} = "{SAMPLE_REGISTRIES / (name + ".csv")}"')
     (directory / "registries.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return directory
+
+
+def sample_rows(name: str) -> list[tuple[int, dict]]:
+    """(row number as the loaders count it, the header being row 1; the row) of a sample registry."""
+    import csv
+
+    with open(SAMPLE_REGISTRIES / f"{name}.csv", newline="", encoding="utf-8") as file:
+        return list(enumerate(csv.DictReader(file), start=2))
+
+
+# --- the named queries, answered straight from a store -----------------------------
+
+
+def named_answerer(store: EmbeddedStore, settings: Settings):
+    """A function (name, **parameters) -> rows of that named query on ``store``, each cell its
+    lexical value or None; parameters bound as the API binds them."""
+    from policykg.paths import queries_dir
+    from policykg.querylib import load_queries
+
+    queries = load_queries(queries_dir())
+
+    def ask(name: str, **values) -> list[dict]:
+        query = queries[name]
+        result = store.query(query.sparql, substitutions=query.bind(values, settings.iris))
+        names = [v.value for v in result.variables]
+        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+    return ask

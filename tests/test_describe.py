@@ -26,13 +26,13 @@ def test_a_project_with_its_reasons_graphs_and_children(work_store):
     assert found.types == [PKG + "Project"]
     why = found.why[(PKG + "servesGoal", BASE + "goal/2")]
     assert why.basis == PKG + "AssertedInRegistry" and why.row == 2 and why.file == "projects.csv"
-    assert why.source.value == BASE + "graph/work/source/projects.csv/row/2"
+    assert why.source.value == BASE + "graph/hand-made/source/projects.csv/row/2"
     assert why.link == BASE + "trace-link/project/ungdomsutbyte/serves-goal/2"
     assert found.why[(PKG + "responsibleBody", BASE + "body/kulturnamnden")] is None  # not qualified
     [activities] = [g for g in found.work if g.prop == PKG + "partOf"]
     assert activities.count == 1 and activities.items[0].item.value == BASE + "activity/studieresa-abo"
-    assert list(found.graphs) == [BASE + "graph/work"]
-    facts = found.graphs[BASE + "graph/work"]
+    assert list(found.graphs) == [BASE + "graph/hand-made"]
+    facts = found.graphs[BASE + "graph/hand-made"]
     assert facts["titles"]["en"] == "International work (test data)" and facts["loader"] == "test"
     assert [name for _, name, _ in facts["files"]] == ["projects.csv"] and len(facts["files"][0][2]) == 64
     assert found.labels[BASE + "goal/2"]["sv"] == "Mervärde för invånare och näringsliv"

@@ -37,7 +37,7 @@ def test_short_names_and_local_links(app):
         assert local_path("http://metadata.un.org/sdg/11.3") == "/sdg/11.3"
         assert local_path("http://metadata.un.org/sdg") == "/sdg"
         assert local_path("http://www.w3.org/ns/org#member") is None
-        assert href("https://w3id.org/policykg/umea/graph/work/source/my%20file.csv") == "/graph/work/source/my%20file.csv"
+        assert href("https://w3id.org/policykg/umea/graph/projects/source/my%20file.csv") == "/graph/projects/source/my%20file.csv"
         assert href("https://w3id.org/policykg/ontology#Goal", True) == "/resource?iri=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fontology%23Goal"
         assert href("https://w3id.org/policykg/ontology#Goal", False) == "https://w3id.org/policykg/ontology#Goal"
 
@@ -45,7 +45,7 @@ def test_short_names_and_local_links(app):
 def test_paths_become_the_iris_they_show(app):
     with app.test_request_context("/"):
         assert iri_of_path("goal/2") == "https://w3id.org/policykg/umea/goal/2"
-        assert iri_of_path("graph/work/source/my file.csv") == "https://w3id.org/policykg/umea/graph/work/source/my%20file.csv"
+        assert iri_of_path("graph/projects/source/my file.csv") == "https://w3id.org/policykg/umea/graph/projects/source/my%20file.csv"
         assert iri_of_path("x<y>") == "https://w3id.org/policykg/umea/x%3Cy%3E"
         assert iri_of_path("sdg/4.7") == "http://metadata.un.org/sdg/4.7"
         assert iri_of_path("sdg") == "http://metadata.un.org/sdg"

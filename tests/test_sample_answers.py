@@ -5,15 +5,12 @@ agree with what the rows say."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 
-from conftest import SAMPLE_REGISTRIES
-from policykg.paths import queries_dir
-from policykg.querylib import load_queries
+from conftest import named_answerer, sample_rows
 
 B = "https://w3id.org/policykg/umea/"
 PKG = "https://w3id.org/policykg/ontology#"
@@ -22,12 +19,6 @@ SDG = "http://metadata.un.org/sdg/"
 #: The registries of work, and the path under which each row's item is minted.
 WORK = {"projects": "project", "activities": "activity", "networks": "membership", "partnerships": "partnership"}
 YES = {"ja", "yes", "true", "1"}
-
-
-def registry(name: str) -> list[tuple[int, dict]]:
-    """(row number as the loaders count it, the header being row 1; the row) of a sample registry."""
-    with open(SAMPLE_REGISTRIES / f"{name}.csv", newline="", encoding="utf-8") as file:
-        return list(enumerate(csv.DictReader(file), start=2))
 
 
 def split(value: str | None) -> list[str]:
@@ -64,27 +55,16 @@ class Work:
 
 @pytest.fixture(scope="module")
 def work() -> list[Work]:
-    projects = {row["id"]: Work("projects", n, row) for n, row in registry("projects")}
+    projects = {row["id"]: Work("projects", n, row) for n, row in sample_rows("projects")}
     items = list(projects.values())
     for name in ("activities", "networks", "partnerships"):
-        items += [Work(name, n, row, projects) for n, row in registry(name)]
+        items += [Work(name, n, row, projects) for n, row in sample_rows(name)]
     return items
 
 
 @pytest.fixture(scope="module")
-def queries():
-    return load_queries(queries_dir())
-
-
-@pytest.fixture
-def ask(store, built_settings, queries):
-    def run(name: str, **values) -> list[dict]:
-        query = queries[name]
-        result = store.query(query.sparql, substitutions=query.bind(values, built_settings.iris))
-        names = [v.value for v in result.variables]
-        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
-
-    return run
+def ask(store, built_settings):
+    return named_answerer(store, built_settings)
 
 
 def short(iri: str | None) -> str | None:
@@ -167,7 +147,7 @@ def test_network_memberships_due_for_review(ask):
     expected = {
         f"membership/{row['id']}": (f"network/{row['network']}", f"body/{row['member']}", row["since"] or None,
                                     row["last_reviewed"] or None, not row["last_reviewed"] or row["last_reviewed"] < day)
-        for _, row in registry("networks")
+        for _, row in sample_rows("networks")
     }
     rows = ask("network-memberships", reviewed_before=day)
     found = {short(r["item"]): (short(r["network"]), short(r["member"]), r["since"], r["last_reviewed"], r["due"] == "true")
@@ -178,7 +158,7 @@ def test_network_memberships_due_for_review(ask):
 
 def test_aid_projects_with_each_of_their_fundings(ask):
     expected = set()
-    for _, row in registry("projects"):
+    for _, row in sample_rows("projects"):
         if row["aid_project"].strip().lower() in YES:
             currency = row["currency"] or "SEK"
             if number(row["municipal_funding"]):
@@ -194,12 +174,12 @@ def test_aid_projects_with_each_of_their_fundings(ask):
 def test_youth_involvement(ask):
     expected = {}
     for name in ("projects", "activities"):
-        for _, row in registry(name):
+        for _, row in sample_rows(name):
             young = number(row.get("young_participants"))
             focus = row["child_youth_focus"].strip().lower()
             if focus in YES or (young or 0) > 0:
                 expected[f"{WORK[name]}/{row['id']}"] = (
-                    {"": None}.get(focus, str(focus in YES).lower()),
+                    str(focus in YES).lower() if focus else None,
                     row.get("participants") or None,
                     row.get("young_participants") or None,
                 )
@@ -208,10 +188,10 @@ def test_youth_involvement(ask):
 
 
 def test_partners_by_sector(ask):
-    sector_of = {row["id"]: row["sector"] for _, row in registry("partners")}
+    sector_of = {row["id"]: row["sector"] for _, row in sample_rows("partners")}
     partners, works = defaultdict(set), defaultdict(set)
     for name in ("projects", "partnerships"):
-        for _, row in registry(name):
+        for _, row in sample_rows(name):
             for partner in split(row["partners"]):
                 partners[sector_of[partner]].add(partner)
                 works[sector_of[partner]].add(f"{name}/{row['id']}")

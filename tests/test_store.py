@@ -13,10 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from policykg.store import CURRENT, EmbeddedStore, StoreError, StoreNotBuilt, _copy_without
+from policykg.store import CURRENT, EmbeddedStore, StoreError, StoreNotBuilt, _copy_without, graph_sizes
 
 G1 = "http://example.org/graph/one"
 G2 = "http://example.org/graph/two"
+G3 = "http://example.org/graph/three"
 
 
 def quads(n: int, prefix: str = "s") -> list[ox.Quad]:
@@ -73,6 +74,15 @@ def test_replacing_most_of_the_store_copies_the_rest_exactly(tmp_path: Path):
     copied = store.query(f"SELECT ?o WHERE {{ GRAPH <{G2}> {{ <http://example.org/t0> <http://example.org/q> ?b . ?b ?p ?o }} }}")
     assert [row["o"] for row in copied] == [ox.Literal("ett", language="sv")]
     assert store.named_graphs() == [G1, G2]
+
+
+def test_graph_sizes_read_what_provenance_records_else_count(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    recorded = ox.Quad(ox.NamedNode(G1), triples, ox.Literal("1000", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    store.replace_graphs({G1: [*quads(2), recorded], G2: quads(3, "t"), G3: []})
+    sizes = {g.value: n for g, n in graph_sizes(store.reader()).items()}
+    assert sizes == {G1: 1000, G2: 3, G3: 0}
 
 
 def test_reader_sees_new_generation_after_swap(tmp_path: Path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import named_answerer
+
 from policykg.paths import queries_dir
 from policykg.querylib import load_queries
 
@@ -18,15 +20,9 @@ def queries():
     return load_queries(queries_dir())
 
 
-@pytest.fixture
-def ask(work_store, work_settings, queries):
-    def run(name: str, **values) -> list[dict]:
-        query = queries[name]
-        result = work_store.query(query.sparql, substitutions=query.bind(values, work_settings.iris))
-        names = [v.value for v in result.variables]
-        return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
-
-    return run
+@pytest.fixture(scope="module")
+def ask(work_store, work_settings):
+    return named_answerer(work_store, work_settings)
 
 
 def short(iri: str | None) -> str | None:
