@@ -4,7 +4,7 @@
 
 generates the set with ``policykg generate`` (into ``var/bench/registries``,
 kept for the next run and for the endpoint and API benchmarks), then times
-``policykg build --clean --no-dumps`` on it in a fresh process (the dumps are
+``policykg build --clean --no-dumps --no-answers`` on it in a fresh process (the dumps and the stored answers are
 publication work of their own, timed by ``bench.dumps``): reading, detection,
 validation of every cell and reference, N-Triples generation, bulk load and
 publication. It reports triples, seconds, triples per second and the peak
@@ -67,14 +67,14 @@ def main() -> None:
         print(f"generated {options.out} in {seconds:.1f} s")
     size = sum(p.stat().st_size for p in options.out.glob("*.csv"))
 
-    done, seconds, peak = policykg("build", "--clean", "--no-dumps", env=env)
+    done, seconds, peak = policykg("build", "--clean", "--no-dumps", "--no-answers", env=env)
     if done.returncode:
         sys.exit(done.stderr[-4000:])
     total = int(re.search(r"published generation \S+: (\d+) triples", done.stdout).group(1))
     registries = {m.group(1): int(m.group(2)) for m in re.finditer(r"loaded (\S+): (\d+) triples", done.stdout)}
-    again, again_seconds, _ = policykg("build", "--no-dumps", env=env)
+    again, again_seconds, _ = policykg("build", "--no-dumps", "--no-answers", env=env)
     result = {
-        "command": f"POLICYKG_REGISTRIES={options.out} policykg build --clean --no-dumps",
+        "command": f"POLICYKG_REGISTRIES={options.out} policykg build --clean --no-dumps --no-answers",
         "projects": options.projects,
         "activities": options.activities,
         "csv_bytes": size,

@@ -11,24 +11,39 @@ from .store import open_store
 
 def build_store(
     settings: Settings, *, force: bool = False, clean: bool = False, progress: Progress | None = None,
-    dumps: bool = True,
+    dumps: bool = True, answers: bool = True,
 ) -> PublishReport:
     """Load what changed since the last build and publish it in one step."""
     notes: list[str] = []
     sources = build_sources(settings, notes)
     report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
     report.notes[:0] = notes
-    after_publish(settings, dumps=dumps)
+    after_publish(settings, dumps=dumps, answers=answers)
     return report
 
 
-def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True):
-    """What follows every successful publish (build, load): the published generation's
-    dumps, checksums and VoID statistics (unless not ``dumps``: ``policykg dumps``
-    writes them later; until then the previous ones are served), and the
-    ontology's documentation."""
+def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True, answers: bool = True, progress=None):
+    """What follows every successful publish (build, load): the ontology's
+    documentation, the stored answers of the heavy questions (unless not
+    ``answers``: ``policykg answers`` writes them later; until then they are
+    computed per request), and the published generation's dumps, checksums and
+    VoID statistics (unless not ``dumps``: ``policykg dumps`` writes them later;
+    until then the previous ones are served)."""
     from .dumps import write_dumps
     from .ontology_docs import ensure_docs
 
     ensure_docs(settings)
+    if answers:
+        write_stored_answers(settings, progress=progress)
     return write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None
+
+
+def write_stored_answers(settings: Settings, *, force: bool = False, progress=None):
+    """The stored answers of the published generation (:mod:`policykg.answers`)."""
+    from .answers import write_answers
+    from .paths import queries_dir
+    from .querylib import load_queries
+
+    return write_answers(
+        open_store(settings), load_queries(queries_dir()), settings.iris, force=force, progress=progress, hub_links=settings.hub_links
+    )

@@ -43,8 +43,9 @@ def cli(ctx: click.Context, store: Path | None, base_iri: str | None) -> None:
 @click.option("--force", is_flag=True, help="Reload every source, even those unchanged since the last build.")
 @click.option("--clean", is_flag=True, help="Start from an empty store instead of the published one.")
 @click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
+@click.option("--no-answers", is_flag=True, help="Publish without storing the answers of the heavy questions (store them later with 'policykg answers').")
 @click.pass_obj
-def build(settings: Settings, force: bool, clean: bool, no_dumps: bool) -> None:
+def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answers: bool) -> None:
     """Load the ontology, the program and every configured registry into the store.
 
     The new data is prepared aside and published in one step: if anything is
@@ -56,7 +57,7 @@ def build(settings: Settings, force: bool, clean: bool, no_dumps: bool) -> None:
 
     progress = LoadProgress()
     try:
-        report = build_store(settings, force=force, clean=clean, progress=progress, dumps=not no_dumps)
+        report = build_store(settings, force=force, clean=clean, progress=progress, dumps=not no_dumps, answers=not no_answers)
     except InputError as error:
         raise click.ClickException(error.report()) from None
     except StoreError as error:
@@ -87,6 +88,26 @@ def dumps(settings: Settings, force: bool) -> None:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(_dumps_failed(settings, error)) from None
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Answer again even if the published generation has its answers.")
+@click.pass_obj
+def answers(settings: Settings, force: bool) -> None:
+    """Answer the stored questions (queries whose header says 'stored: true') and
+    describe the most linked resources, for the published generation, as 'build'
+    does after it publishes. The API and the pages serve them from then on.
+
+    They are written aside and put in place when complete; until then the
+    questions are answered per request.
+    """
+    from .build import write_stored_answers
+
+    try:
+        report = write_stored_answers(settings, force=force, progress=lambda text: click.echo(text + " ...", err=True))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(report.summary())
 
 
@@ -131,8 +152,9 @@ def _registry_source(settings: Settings, registry: str, file: str):
 @click.option("--dry-run", is_flag=True, help="Read and check FILE, say what would be loaded, write nothing.")
 @click.option("--force", is_flag=True, help="Reload even if FILE is unchanged since it was loaded.")
 @click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
+@click.option("--no-answers", is_flag=True, help="Publish without storing the answers of the heavy questions (store them later with 'policykg answers').")
 @click.pass_obj
-def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool, no_dumps: bool) -> None:
+def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool, no_dumps: bool, no_answers: bool) -> None:
     """Load FILE as REGISTRY, replacing that registry's graph in one step.
 
     Every problem is reported at once (FILE:ROW:COLUMN: message (value; expected))
@@ -158,7 +180,7 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
             return
         report = publish(open_store(settings), [source], settings, force=force, progress=progress)
         if report.loaded:
-            after_publish(settings, dumps=not no_dumps)
+            after_publish(settings, dumps=not no_dumps, answers=not no_answers)
     except InputError as error:
         raise click.ClickException(error.report()) from None
     except StoreError as error:

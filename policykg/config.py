@@ -79,6 +79,10 @@ class Settings:
     update_timeout: float = 300.0
     #: Memory for cached query results per server worker (bytes; 0: no cache).
     result_cache_bytes: int = 64 * 1024 * 1024
+    #: Serve the answers stored at publish time (policykg.answers) where there are some.
+    stored_answers: bool = True
+    #: A resource linked to by at least this many works (by one property) gets its page stored at publish time.
+    hub_links: int = 1000
     #: Keep this many older store generations for readers still using them.
     keep_generations: int = 2
     #: The dataset's publisher and contact point, as the DCAT-AP-SE catalogue gives them.
@@ -152,7 +156,7 @@ def load_settings(
         settings.iris  # validates the base IRI
     except ValueError as error:
         raise ConfigError(f"setting base_iri ({ENV_PREFIX}BASE_IRI): {error}") from None
-    for name in ("port", "workers", "threads", "query_processes", "max_result_rows"):
+    for name in ("port", "workers", "threads", "query_processes", "max_result_rows", "hub_links"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
     for name in ("query_timeout", "update_timeout"):

@@ -21,6 +21,7 @@ grlc), before the query::
     #+ example:
     #+   goal: goal/2
     #+ tags: [program]
+    #+ stored: true          # answered once per generation at publish (see policykg.answers)
 
 It is the single source for the CLI, the API, the OpenAPI document and the docs.
 Parameters become RDF terms bound to the query's variable of the same name
@@ -158,6 +159,9 @@ class NamedQuery:
     parameters: dict[str, Parameter]
     example: dict[str, Any]
     tags: tuple[str, ...] = ()
+    #: Answered once per published generation (with its defaults; per member of the class of
+    #: its one required IRI parameter) and served from the stored answers.
+    stored: bool = False
 
     @property
     def text(self) -> str:
@@ -248,6 +252,14 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise QueryDefinitionError(f"{path}: example must map declared parameters to values")
     if not body.strip():
         raise QueryDefinitionError(f"{path}: no query after the header")
+    stored = header.get("stored", False)
+    if not isinstance(stored, bool):
+        raise QueryDefinitionError(f"{path}: stored must be true or false")
+    required = [p for p in parameters.values() if p.required]
+    if stored and (len(required) > 1 or any(p.type != "iri" or not p.rdf_class for p in required)):
+        raise QueryDefinitionError(
+            f"{path}: a stored query may have one required parameter, an IRI with a class (it is answered for each member)"
+        )
     return NamedQuery(
         name=name,
         path=path,
@@ -257,6 +269,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         parameters=parameters,
         example={str(k): v for k, v in example.items()},
         tags=tuple(header.get("tags") or ()),
+        stored=stored,
     )
 
 

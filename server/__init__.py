@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Mapping
 
 import flask_compress
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         keep_generations=settings.keep_generations,
     )
     app.extensions["policykg.resultcache"] = ResultCache(settings.result_cache_bytes)
+    app.extensions["policykg.answers"] = {"lock": threading.Lock()}
     Compress(app)
     errors.register(app)
 

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from policykg.answers import arguments_key
 from policykg.executor import Limits, QueryJob
 from policykg.querylib import NamedQuery, ParameterError
 from policykg.store import StoreNotBuilt
@@ -163,7 +164,7 @@ def run_query(name: str):
     answer = _answer(query, bindings, limit, offset)
     if isinstance(answer, Response):
         return _as_problem(answer)
-    columns, rows = answer
+    columns, rows, total = answer
     more = len(rows) > limit
     rows = rows[:limit]
     bound = {variable.value: term.value for variable, term in bindings.items()}
@@ -179,6 +180,8 @@ def run_query(name: str):
             "offset": offset,
             "next": links.get("next"),
             "prev": links.get("prev"),
+            "total": total,
+            "answered": "computed" if total is None else "stored",
         }
         response = Response(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json")
     elif fmt == "sparql-json":
@@ -195,6 +198,7 @@ def run_query(name: str):
         response = _html(query, values, (columns, rows), errors=[], limit=limit, offset=offset, links=links)
     if links:
         response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    response.headers["Policykg-Answered"] = "computed" if total is None else "stored"
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -231,13 +235,19 @@ def _page_arguments(errors: list[dict]) -> tuple[int, int]:
 
 
 def _answer(query: NamedQuery, bindings: dict, limit: int, offset: int):
-    """(columns, rows of SPARQL JSON cells) of one page (plus one row), or an error response."""
+    """(columns, rows of SPARQL JSON cells, the answer's size if known) of one page
+    (plus one row), from the stored answers or computed; or an error response."""
     settings = context.settings()
     store = context.store()
     generation = store.current_generation()
     if generation is None:
         return error_response(503, "The store holds no data yet: run 'policykg build'.", {"Retry-After": RETRY_AFTER})
     substitutions = {variable.value: term for variable, term in bindings.items()}
+    stored = context.stored_answers() if query.stored else None
+    if stored is not None:
+        found = stored.page(query, arguments_key(substitutions), limit + 1, offset)
+        if found is not None:
+            return found
     key = ("api", query.name, tuple(sorted((k, str(v)) for k, v in substitutions.items())), limit, offset)
     cache = context.result_cache()
     hit = cache.get(generation, key) if cache.enabled else None
@@ -258,7 +268,7 @@ def _answer(query: NamedQuery, bindings: dict, limit: int, offset: int):
         if cache.enabled:
             cache.put(answer.generation, key, answer.fmt, body)
     parsed = json.loads(body)
-    return parsed["head"]["vars"], parsed["results"]["bindings"]
+    return parsed["head"]["vars"], parsed["results"]["bindings"], None
 
 
 def _as_problem(response: Response) -> Response:

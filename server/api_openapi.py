@@ -43,6 +43,17 @@ SCHEMAS = {
             "offset": {"type": "integer", "minimum": 0},
             "next": {"type": ["string", "null"], "format": "uri", "description": "The next page, or null on the last."},
             "prev": {"type": ["string", "null"], "format": "uri", "description": "The previous page, or null on the first."},
+            "total": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "How many rows the whole answer has, when it is known (a stored answer), else null.",
+            },
+            "answered": {
+                "type": "string",
+                "enum": ["stored", "computed"],
+                "description": "stored: answered once for this generation of the data, when it was published; "
+                "computed: answered for this request.",
+            },
         },
     },
     "Problem": {
@@ -108,11 +119,18 @@ def _parameter(parameter: Parameter) -> dict:
     return entry
 
 
+STORED_NOTE = (
+    "\n\nAnswered once per generation of the data, when it is published (with the defaults"
+    " and for each value of a required parameter); other parameter values are computed per request."
+)
+
+
 def _operation(query: NamedQuery) -> dict:
     return {
         "operationId": query.name.replace("-", "_"),
         "summary": query.title["en"],
-        "description": query.description["en"],
+        "description": query.description["en"] + (STORED_NOTE if query.stored else ""),
+        "x-stored": query.stored,
         "x-title-sv": query.title["sv"],
         "x-description-sv": query.description["sv"],
         "tags": list(query.tags) or ["queries"],
@@ -121,7 +139,10 @@ def _operation(query: NamedQuery) -> dict:
         "responses": {
             "200": {
                 "description": "One page of the answer. `Link` headers point to the next and previous pages.",
-                "headers": {"Link": {"description": 'rel="next" and rel="prev" pages', "schema": {"type": "string"}}},
+                "headers": {
+                    "Link": {"description": 'rel="next" and rel="prev" pages', "schema": {"type": "string"}},
+                    "Policykg-Answered": {"description": "stored or computed (see answered)", "schema": {"type": "string"}},
+                },
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Answer"}},
                     "text/csv": {"schema": {"type": "string"}},

@@ -32,6 +32,25 @@ def result_cache() -> ResultCache:
     return current_app.extensions["policykg.resultcache"]
 
 
+def stored_answers():
+    """The answers stored for the published generation (:mod:`policykg.answers`), or None."""
+    from policykg.answers import StoredAnswers
+
+    if not settings().stored_answers:
+        return None
+    generation = store().current_generation()
+    if generation is None:
+        return None
+    opened = current_app.extensions["policykg.answers"]
+    with opened["lock"]:
+        if opened.get("generation") != generation or opened.get("answers") is None:
+            found = StoredAnswers.of(store(), generation)
+            if found is None:
+                return None  # not written yet: looked for again on the next request
+            opened.update(generation=generation, answers=found)
+        return opened["answers"]
+
+
 def public_base() -> str:
     """This server's public URL, ending with '/' (``POLICYKG_PUBLIC_URL`` or the request's host)."""
     configured = settings().public_url

@@ -98,6 +98,8 @@ def test_string_parameters_are_literals_whatever_they_hold(tmp_path):
         (HEADER.replace("#+ title:", "#+ title: [unclosed"), "header is not valid YAML"),
         (HEADER.replace("SELECT ?item ?goal", "SELECT ?item"), "?goal must be in the SELECT clause"),
         (HEADER.replace("WHERE {", "WHERE { ?? "), f"the query does not parse: error at {SELECT_LINE}:"),
+        (HEADER.replace("#+ example:", "#+ stored: yes please\n#+ example:"), "stored must be true or false"),
+        (HEADER.replace("#+ example:", "#+ stored: true\n#+ example:"), "a stored query may have one required parameter, an IRI with a class"),
     ],
 )
 def test_header_errors_name_file_and_key(tmp_path, broken, message):
@@ -115,3 +117,10 @@ def test_the_library_parses_and_every_example_binds():
         query.bind(query.example, IRIS)
         for parameter in query.parameters.values():
             assert parameter.description.get("en"), f"{query.name}.{parameter.name} has no description"
+
+
+def test_a_stored_query_with_a_class_parameter_parses(tmp_path):
+    text = HEADER.replace("#+     required: true\n", "#+     required: true\n#+     class: pkg:Goal\n").replace("#+ example:", "#+ stored: true\n#+ example:")
+    query = parse_query_file(write(tmp_path, text))
+    assert query.stored and query.parameters["goal"].rdf_class.endswith("#Goal")
+    assert not parse_query_file(write(tmp_path, HEADER, "plain")).stored
