@@ -1,6 +1,8 @@
 """A large registry load, seen from outside: the live server keeps answering from the old
 data until the new graph is published, and a kill -9 in the middle of the load leaves the
-previous data served. (End to end, in processes, with the real server; marked slow.)"""
+previous data served. (End to end, in processes, with the real server; marked slow.)
+The loads skip the stored answers (--no-answers): this is about publishing, and answering
+20 000 synthetic activities' heavy questions takes minutes (tests/test_answers.py covers them)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def synthetic(tmp_path_factory):
     where = tmp_path_factory.mktemp("serving")
     generate_registries(where / "v1", projects=200, activities=20_000, seed=1)
     generate_registries(where / "v2", projects=200, activities=20_000, seed=2)
-    build = policykg("build", store=where / "store", registries=where / "v1")
+    build = policykg("build", "--no-answers", store=where / "store", registries=where / "v1")
     out, err = build.communicate(timeout=600)
     assert build.returncode == 0, err
     return where
@@ -69,7 +71,7 @@ def test_the_server_answers_from_the_old_data_until_the_new_graph_is_published(s
     server = live_server.start(store, tmp_path / "server.log")
     try:
         old_label = sparql(server, FIRST)[0]["t"]["value"]
-        load = policykg("load", "activities", str(synthetic / "v2" / "activities.csv"), store=store, registries=synthetic / "v1")
+        load = policykg("load", "activities", str(synthetic / "v2" / "activities.csv"), "--no-answers", store=store, registries=synthetic / "v1")
         wait_until_writing(load, store)
         seen_during = []
         while load.poll() is None:
@@ -94,7 +96,7 @@ def test_kill_9_during_a_load_leaves_the_previous_data_served(synthetic, tmp_pat
     generation = before.current_generation()
     label = next(iter(before.query(FIRST)))["t"].value
     other = synthetic / "v1" / "activities.csv"  # loaded again (--force) whatever is loaded now
-    load = policykg("load", "activities", str(other), "--force", store=store, registries=synthetic / "v1")
+    load = policykg("load", "activities", str(other), "--force", "--no-answers", store=store, registries=synthetic / "v1")
     wait_until_writing(load, store)
     time.sleep(1.0)  # well into the bulk load
     os.killpg(load.pid, signal.SIGKILL)
@@ -111,7 +113,7 @@ def test_kill_9_during_a_load_leaves_the_previous_data_served(synthetic, tmp_pat
     finally:
         server.stop()
     # the next load clears what the killed one left and publishes
-    again = policykg("load", "activities", str(other), "--force", store=store, registries=synthetic / "v1")
+    again = policykg("load", "activities", str(other), "--force", "--no-answers", store=store, registries=synthetic / "v1")
     out, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
     assert not writing(store)
