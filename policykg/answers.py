@@ -277,7 +277,7 @@ class StoredAnswers:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         self.meta = dict(self._db.execute("SELECT key, value FROM meta"))
         self._pages_current = self.meta.get("describe") == describe_digest()
 

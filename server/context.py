@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import current_app, request
 
 from policykg.config import Settings
@@ -44,7 +46,11 @@ def stored_answers():
     opened = current_app.extensions["policykg.answers"]
     with opened["lock"]:
         if opened.get("generation") != generation or opened.get("answers") is None:
-            found = StoredAnswers.of(store(), generation)
+            try:
+                found = StoredAnswers.of(store(), generation)
+            except sqlite3.DatabaseError as error:  # unreadable: answer by computing, say so in the log
+                current_app.logger.error("stored answers of %s unusable: %s", generation, error)
+                found = None
             if found is None:
                 return None  # not written yet: looked for again on the next request
             opened.update(generation=generation, answers=found)

@@ -152,6 +152,29 @@ def test_before_the_first_build_there_is_nothing_to_answer(settings) -> None:
         write_stored_answers(settings)
 
 
+def test_a_store_given_by_a_relative_path(store, monkeypatch) -> None:
+    monkeypatch.chdir(store.path.parent)
+    relative = EmbeddedStore(store.path.name)
+    found = StoredAnswers.of(relative, relative.current_generation())
+    assert found.page(QUERIES["coverage"], arguments_key({}), 1, 0)[2] == 20
+
+
+def test_an_unreadable_file_is_not_served_and_the_answer_is_computed(tmp_path) -> None:
+    from policykg.server import create_app
+
+    settings = make_settings(tmp_path / "store")
+    build_store(settings, dumps=False)
+    store = EmbeddedStore(settings.store)
+    answers_path(store, store.current_generation()).write_bytes(b"not a database at all" * 100)
+    app = create_app({**settings.as_dict(), "result_cache_bytes": 0})
+    try:
+        response = app.test_client().get("/api/coverage.json")
+        assert response.status_code == 200 and response.get_json()["answered"] == "computed"
+        assert len(response.get_json()["rows"]) == 20
+    finally:
+        app.extensions["policykg.querypool"].close()
+
+
 def test_the_file_is_sqlite_read_only_to_the_server(store) -> None:
     found = StoredAnswers.of(store, store.current_generation())
     with pytest.raises(sqlite3.OperationalError):
