@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from .namespaces import PKG, XSD
 from .querylib import NamedQuery
-from .store import EmbeddedStore, StoreNotBuilt
+from .store import EmbeddedStore
 
 ANSWERS_DIR = "answers"
 TMP_PREFIX = ".tmp-"
@@ -81,6 +81,7 @@ def cell(term) -> dict | None:
     return found
 
 
+@functools.lru_cache(maxsize=256)  # looked up on every API request of a stored query
 def digest(text: str) -> str:
     """What an answer was computed by: a stored answer of another query text, or a page
     described by another version of :mod:`policykg.describe`, is not served."""
@@ -136,9 +137,7 @@ def write_answers(
     Nothing is served from the file until it is complete; a failure leaves the
     answers that were there.
     """
-    generation = store.current_generation()
-    if generation is None:
-        raise StoreNotBuilt(f"no data in {store.path}: run 'policykg build' first")
+    generation, reader = store.snapshot()  # StoreNotBuilt before the first build
     root = answers_root(store)
     root.mkdir(parents=True, exist_ok=True)
     final = answers_path(store, generation)
@@ -146,7 +145,6 @@ def write_answers(
         _remove_older(root, generation)
         return AnswersReport(generation, final, written=False)
     started = time.perf_counter()
-    reader = ox.Store.read_only(str(store.path / generation))
     tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     report = AnswersReport(generation, final, written=True)
     db = sqlite3.connect(tmp)

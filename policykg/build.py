@@ -22,7 +22,7 @@ def build_store(
     return report
 
 
-def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True, answers: bool = True, progress=None):
+def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True, answers: bool = True):
     """What follows every successful publish (build, load): the ontology's
     documentation, the stored answers of the heavy questions (unless not
     ``answers``: ``policykg answers`` writes them later; until then they are
@@ -34,7 +34,7 @@ def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True
 
     ensure_docs(settings)
     if answers:
-        write_stored_answers(settings, progress=progress)
+        write_stored_answers(settings)
     return write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None
 
 

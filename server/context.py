@@ -6,6 +6,7 @@ import sqlite3
 
 from flask import current_app, request
 
+from policykg.answers import StoredAnswers
 from policykg.config import Settings
 from policykg.querylib import NamedQuery
 from policykg.store import EmbeddedStore
@@ -36,8 +37,6 @@ def result_cache() -> ResultCache:
 
 def stored_answers():
     """The answers stored for the published generation (:mod:`policykg.answers`), or None."""
-    from policykg.answers import StoredAnswers
-
     if not settings().stored_answers:
         return None
     generation = store().current_generation()

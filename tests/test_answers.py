@@ -232,6 +232,9 @@ def test_the_answers_command(runner, hub_settings) -> None:
     result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers"])
     assert result.exit_code == 0, result.output
     assert "are already in" in result.output
-    result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers", "--force"])
+    result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers", "--force"], env={"POLICYKG_HUB_LINKS": "3"})
     assert result.exit_code == 0, result.output
-    assert "stored" in result.output and "answers" in result.output and "hub pages" in result.output
+    store = EmbeddedStore(hub_settings.store)
+    expected = sum(1 for _, _, _ in StoredAnswers.of(store, store.current_generation()).queries())
+    assert f"stored {expected} answers" in result.output
+    assert f"and {len(hubs(store.reader(), 3))} hub pages" in result.output

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import DATA
+from policykg.answers import cell
 from policykg.querylib import parse_query_file
 from policykg.server.api import MAX_LIMIT, RESERVED, friendly, paged
 
@@ -29,17 +30,6 @@ def typed_app(work_app):
 @pytest.fixture
 def typed(typed_app):
     return typed_app.test_client()
-
-
-def cell(term) -> dict | None:
-    """A term as a SPARQL JSON cell."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    return {"type": "literal", "value": term.value, "datatype": term.datatype.value if term.datatype else None}
 
 
 def direct(store, query, values, iris):
