@@ -113,14 +113,16 @@ class AnswersReport:
     pages: int = 0
     seconds: float = 0.0
     timings: list[tuple[str, int, float]] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.written:
             return f"stored answers of generation {self.generation} are already in {self.path}"
         slowest = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in sorted(self.timings, key=lambda t: -t[2])[:3])
+        reused = f"; kept {', '.join(self.reused)} as they were" if self.reused else ""
         return (
             f"stored {self.answers} answers ({self.rows} rows) and {self.pages} hub pages of generation "
-            f"{self.generation} in {self.seconds:.1f} s ({slowest}) in {self.path}"
+            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}) in {self.path}"
         )
 
 
@@ -134,39 +136,52 @@ def write_answers(
 ) -> AnswersReport:
     """Answer the stored queries and describe the hubs of the published generation.
 
-    Nothing is served from the file until it is complete; a failure leaves the
-    answers that were there.
+    Answers (and pages) that this generation's file already holds, computed by
+    the same query text (and page code), are copied rather than computed again,
+    unless ``force``. Nothing is served from the new file until it is complete;
+    a failure leaves the answers that were there.
     """
     generation, reader = store.snapshot()  # StoreNotBuilt before the first build
     root = answers_root(store)
     root.mkdir(parents=True, exist_ok=True)
     final = answers_path(store, generation)
-    if final.exists() and not force and _complete(final, queries):
+    if final.exists() and not force and _complete(final, queries, hub_links):
         _remove_older(root, generation)
         return AnswersReport(generation, final, written=False)
+    previous = final if final.exists() and not force else None
     started = time.perf_counter()
     tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     report = AnswersReport(generation, final, written=True)
     db = sqlite3.connect(tmp)
     try:
         db.executescript(SCHEMA)
+        kept, pages_kept = _attach_previous(db, previous, hub_links)
         for query in stored_queries(queries):
-            if progress:
-                progress(f"answering {query.name}")
-            begun = time.perf_counter()
-            answers, rows = _store_query(db, reader, query, iris)
+            if (query.name, digest(query.sparql)) in kept:
+                answers, rows = _copy_query(db, query)
+                report.reused.append(query.name)
+            else:
+                if progress:
+                    progress(f"answering {query.name}")
+                begun = time.perf_counter()
+                answers, rows = _store_query(db, reader, query, iris)
+                report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers
             report.rows += rows
-            report.timings.append((query.name, rows, time.perf_counter() - begun))
-        if progress:
-            progress("describing the hubs")
-        report.pages = _store_pages(db, reader, generation, hub_links)
+        if pages_kept:
+            report.pages = db.execute("INSERT INTO page SELECT iri, description FROM previous.page").rowcount
+            report.reused.append("the hub pages")
+        else:
+            if progress:
+                progress("describing the hubs")
+            report.pages = _store_pages(db, reader, generation, hub_links)
         report.seconds = time.perf_counter() - started
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("generation", generation),
             ("written", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
             ("seconds", f"{report.seconds:.3f}"),
             ("describe", describe_digest()),
+            ("hub_links", str(int(hub_links))),
         ])
         db.commit()
         db.close()
@@ -225,6 +240,38 @@ def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, ir
     return len(ids), sum(counts.values())
 
 
+def _attach_previous(db: sqlite3.Connection, previous: Path | None, hub_links: int) -> tuple[set[tuple[str, str]], bool]:
+    """Attach this generation's earlier file as ``previous``: which (query, digest) answers it
+    holds, and whether its hub pages are still current. Nothing, if it is unreadable."""
+    if previous is None:
+        return set(), False
+    try:
+        db.execute("ATTACH DATABASE ? AS previous", (str(previous),))  # only read
+        meta = dict(db.execute("SELECT key, value FROM previous.meta"))
+        kept = {(name, sha) for name, sha in db.execute("SELECT DISTINCT query, digest FROM previous.answer")}
+    except sqlite3.DatabaseError:
+        return set(), False
+    pages_current = meta.get("describe") == describe_digest() and meta.get("hub_links") == str(int(hub_links))
+    return kept, pages_current
+
+
+def _copy_query(db: sqlite3.Connection, query: NamedQuery) -> tuple[int, int]:
+    """Copy the query's answers from the attached earlier file: (how many answers, how many rows)."""
+    key = (query.name, digest(query.sparql))
+    db.execute(
+        "INSERT INTO answer (query, digest, arguments, columns, rows) SELECT query, digest, arguments, columns, rows "
+        "FROM previous.answer WHERE query = ? AND digest = ? ORDER BY id", key,
+    )
+    db.execute(
+        "INSERT INTO solution SELECT new.id, old.n, old.cells FROM previous.answer AS a "
+        "JOIN previous.solution AS old ON old.answer = a.id "
+        "JOIN answer AS new ON new.query = a.query AND new.digest = a.digest AND new.arguments = a.arguments "
+        "WHERE a.query = ? AND a.digest = ?", key,
+    )
+    answers, rows = db.execute("SELECT COUNT(*), COALESCE(SUM(rows), 0) FROM answer WHERE query = ? AND digest = ?", key).fetchone()
+    return answers, rows
+
+
 def hubs(reader: ox.Store, minimum: int = HUB_LINKS) -> list[str]:
     """The resources at least ``minimum`` works are linked to by one traceability property."""
     properties = " ".join(f"<{prop}>" for prop in HUB_PROPERTIES)
@@ -243,15 +290,16 @@ def _store_pages(db: sqlite3.Connection, reader: ox.Store, generation: str, hub_
     return count
 
 
-def _complete(path: Path, queries: dict[str, NamedQuery]) -> bool:
-    """The file holds an answer of every stored query as its text is now, and pages of this describe."""
+def _complete(path: Path, queries: dict[str, NamedQuery], hub_links: int) -> bool:
+    """The file holds an answer of every stored query as its text is now, and the pages of
+    this describe and this hub threshold."""
     try:
         found = StoredAnswers(path)
     except sqlite3.DatabaseError:
         return False
     try:
         have = {(name, sha) for name, sha in found._db.execute("SELECT DISTINCT query, digest FROM answer")}
-        return found.meta.get("describe") == describe_digest() and all(
+        return found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links)) and all(
             (query.name, digest(query.sparql)) in have for query in stored_queries(queries)
         )
     finally:

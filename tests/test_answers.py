@@ -108,6 +108,34 @@ def test_answering_again_is_skipped_unless_forced_or_a_query_changed(hub_setting
     assert report.written and "stored" in report.summary()
 
 
+def test_an_edited_query_is_answered_again_and_the_rest_is_kept(hub_settings) -> None:
+    store = EmbeddedStore(hub_settings.store)
+    write_stored_answers(hub_settings)
+    path = answers_path(store, store.current_generation())
+    found = StoredAnswers(path)
+    before = {(name, arguments): found.page(QUERIES[name], arguments, 10**6, 0) for name, arguments, _ in found.queries()}
+    pages_before = {iri: found.description(iri) for iri in found.pages()}
+    found.close()
+    query = QUERIES["sdg-coverage"]
+    edited = NamedQuery(**{**query.__dict__, "sparql": query.sparql + "\n# edited again\n"})
+    report = write_answers(store, {**QUERIES, "sdg-coverage": edited}, hub_settings.iris, hub_links=3)
+    assert [name for name, _, _ in report.timings] == ["sdg-coverage"]
+    assert sorted(report.reused) == sorted([q.name for q in stored_queries(QUERIES) if q.name != "sdg-coverage"] + ["the hub pages"])
+    assert report.pages == len(pages_before) and "kept" in report.summary()
+    found = StoredAnswers(path)
+    try:
+        for (name, arguments), page in before.items():
+            assert found.page(edited if name == "sdg-coverage" else QUERIES[name], arguments, 10**6, 0) == page, name
+        assert {iri: found.description(iri) for iri in found.pages()} == pages_before
+    finally:
+        found.close()
+    # another hub threshold: the pages are described again, the answers kept
+    report = write_answers(store, QUERIES, hub_settings.iris, hub_links=4)
+    assert "the hub pages" not in report.reused and report.pages <= len(pages_before)
+    assert [name for name, _, _ in report.timings] == ["sdg-coverage"]
+    write_stored_answers(hub_settings)  # as the other tests expect it
+
+
 def test_hub_pages_are_stored_and_equal_the_pages_described_now(hub_settings) -> None:
     store = EmbeddedStore(hub_settings.store)
     generation, reader = store.snapshot()
@@ -229,9 +257,12 @@ def test_a_hub_page_is_served_from_its_stored_description(hub_settings) -> None:
 def test_the_answers_command(runner, hub_settings) -> None:
     from policykg.cli import cli
 
-    result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers"])
+    result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers"], env={"POLICYKG_HUB_LINKS": "3"})
     assert result.exit_code == 0, result.output
     assert "are already in" in result.output
+    result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers"], env={"POLICYKG_HUB_LINKS": "1000"})
+    assert result.exit_code == 0, result.output
+    assert "and 0 hub pages" in result.output and "kept aid-projects" in result.output  # another threshold: pages only
     result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers", "--force"], env={"POLICYKG_HUB_LINKS": "3"})
     assert result.exit_code == 0, result.output
     store = EmbeddedStore(hub_settings.store)
