@@ -49,10 +49,6 @@ class Settings:
     registries: Path | None = None
     #: Location of the UN SDG SKOS files (a directory or a URL); default: shared_dir/data/un-sdg.
     un_sdg: str | None = None
-    #: A remote SPARQL 1.1 store to use instead of the embedded one (query endpoint URL).
-    remote_query_url: str | None = None
-    #: Its update endpoint (defaults to the query endpoint).
-    remote_update_url: str | None = None
     #: HTTP serving.
     host: str = "127.0.0.1"
     port: int = 5000
