@@ -7,6 +7,7 @@ factory) and passed down; nothing reads the environment at import time.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -87,7 +88,7 @@ class Settings:
     contact_name: str = "Umeå kommun"
     contact_email: str = "umea.kommun@umea.se"
 
-    @property
+    @functools.cached_property  # asked for every link on a page
     def iris(self) -> Iris:
         return Iris(self.base_iri)
 
