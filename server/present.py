@@ -9,6 +9,7 @@ Every page carries it on ``<html lang>``; a label shown in the other language
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
 from flask import g, request
@@ -71,7 +72,12 @@ def curie(iri: str) -> str:
 
 def local_path(iri: str) -> str | None:
     """Where this server shows ``iri``: the path of one of ours, or /sdg/... for the UN's."""
-    relative = context.settings().iris.relative(iri)
+    return _local_path(context.settings().iris, iri)
+
+
+@functools.lru_cache(maxsize=65536)  # a page links hundreds of IRIs, mostly the same ones
+def _local_path(iris, iri: str) -> str | None:
+    relative = iris.relative(iri)
     if relative is not None:
         return "/" + quote(relative, safe=IRI_SAFE)
     if iri == SDG_SCHEME:
