@@ -67,3 +67,15 @@ def test_url_with_changes_one_argument(app):
     with app.test_request_context("/goal/2?lang=en&offset.pkg:servesGoal=25"):
         assert url_with(lang="sv") == "/goal/2?lang=sv&offset.pkg:servesGoal=25"
         assert url_with(**{"offset.pkg:servesGoal": None}) == "/goal/2?lang=en"
+
+
+def test_links_and_labels_escape_what_they_show(app):
+    with app.test_request_context("/?lang=sv"):
+        hostile = 'x"><script>alert(1)</script>'
+        shown = str(link("http://example.org/a?b=1&c=" + hostile, {'en"': hostile}))
+        assert "<script>" not in shown
+        assert shown == ('<a href="http://example.org/a?b=1&amp;c=x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">'
+                         '<span lang="en&#34;">x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</span></a>')
+        assert str(link("http://example.org/<x>", None)) == '<a href="http://example.org/&lt;x&gt;"><code>http://example.org/&lt;x&gt;</code></a>'
+        datatype = str(literal(Term("literal", "1", None, "http://example.org/<dt>")))
+        assert datatype == '1 <small class="datatype">http://example.org/&lt;dt&gt;</small>'
