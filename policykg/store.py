@@ -114,8 +114,9 @@ def _copy_without(source: ox.Store, target: Path, graphs: set[str]) -> bool:
 class GraphWriter:
     """What a writer may do to the generation it is preparing."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, *, compact: bool = False) -> None:
         self._store = store
+        self._compact = compact
         self.replaced: list[str] = []
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
@@ -196,9 +197,11 @@ class GraphWriter:
         """Flush and drop our handle (the database closes when nobody holds it)."""
         if self._store is not None and flush:
             self._store.flush()
-            # Compacted before it is published: a bulk load leaves hundreds of overlapping
-            # files, and every read would look in each (four times slower on 100 000 activities).
-            self._store.optimize()
+            if self._compact:
+                # A bulk load leaves hundreds of overlapping files, and every read would look
+                # in each (four times slower on 100 000 activities). Not after small updates:
+                # compacting costs seconds to minutes on a large store.
+                self._store.optimize()
         self._store = None
 
     def remove_graph(self, graph: str) -> None:
@@ -296,8 +299,11 @@ class EmbeddedStore:
         The new generation starts as a copy of the published one (or empty, with
         ``from_empty``). ``replacing`` names the graphs the block will replace:
         when they hold much of the store, the copy leaves them out (see
-        :func:`_copy_without`). An exception inside the block discards it.
+        :func:`_copy_without`). A generation so loaded (from empty, or replacing
+        graphs) is compacted before it is published. An exception inside the block
+        discards it.
         """
+        replacing = set(replacing)
         with self._lock():
             self._remove_leftovers()
             tmp = self.path / _new_generation_name(TMP_PREFIX)
@@ -305,10 +311,10 @@ class EmbeddedStore:
             if published and not from_empty:
                 # Through a read-only handle: the published generation is never opened for writing.
                 source = ox.Store.read_only(str(self.path / published))
-                if not _copy_without(source, tmp, set(replacing)):
+                if not _copy_without(source, tmp, replacing):
                     source.backup(str(tmp))  # a checkpoint: hard links, so cheap
                 del source
-            writer = GraphWriter(ox.Store(str(tmp)))
+            writer = GraphWriter(ox.Store(str(tmp)), compact=from_empty or bool(replacing))
             try:
                 yield writer
                 writer.close()

@@ -170,3 +170,21 @@ def test_kill_9_during_a_write_leaves_published_data_readable(tmp_path: Path):
     fresh.replace_graphs({G2: quads(1)})
     assert not [p for p in path.iterdir() if p.name.startswith("tmp-")]
     assert count(fresh, G1) == 3 and count(fresh, G2) == 1
+
+
+def _sst_inodes(store: EmbeddedStore) -> set[int]:
+    return {entry.stat().st_ino for entry in (store.path / store.current_generation()).glob("*.sst")}
+
+
+def test_a_small_update_shares_the_store_files_instead_of_compacting_them(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store", keep_generations=2)
+    store.replace_graphs({G1: quads(2000), G2: quads(2000, "t")})
+    loaded = _sst_inodes(store)
+    assert loaded
+    with store.writer() as writer:  # what a SPARQL update or a graph store request does
+        writer.add(G3, quads(1, "u"))
+    # not compacted: the new generation is a checkpoint of the last (hard links) plus the change
+    assert loaded <= _sst_inodes(store)
+    assert count(store, G3) == 1 and count(store, G1) == 2000
+    store.replace_graphs({G3: quads(10, "v")})  # compacted (what it rewrites is up to RocksDB)
+    assert count(store, G3) == 10 and count(store, G2) == 2000 and count(store, G1) == 2000
