@@ -145,17 +145,18 @@ def write_answers(
     root = answers_root(store)
     root.mkdir(parents=True, exist_ok=True)
     final = answers_path(store, generation)
-    if final.exists() and not force and _complete(final, queries, hub_links):
+    kept, pages_kept = _reusable(final, hub_links) if final.exists() and not force else (set(), False)
+    if pages_kept and all((query.name, digest(query.sparql)) in kept for query in stored_queries(queries)):
         _remove_older(root, generation)
         return AnswersReport(generation, final, written=False)
-    previous = final if final.exists() and not force else None
     started = time.perf_counter()
     tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     report = AnswersReport(generation, final, written=True)
     db = sqlite3.connect(tmp)
     try:
         db.executescript(SCHEMA)
-        kept, pages_kept = _attach_previous(db, previous, hub_links)
+        if kept or pages_kept:
+            db.execute("ATTACH DATABASE ? AS previous", (str(final),))  # only read
         for query in stored_queries(queries):
             if (query.name, digest(query.sparql)) in kept:
                 answers, rows = _copy_query(db, query)
@@ -240,19 +241,21 @@ def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, ir
     return len(ids), sum(counts.values())
 
 
-def _attach_previous(db: sqlite3.Connection, previous: Path | None, hub_links: int) -> tuple[set[tuple[str, str]], bool]:
-    """Attach this generation's earlier file as ``previous``: which (query, digest) answers it
-    holds, and whether its hub pages are still current. Nothing, if it is unreadable."""
-    if previous is None:
-        return set(), False
+def _reusable(path: Path, hub_links: int) -> tuple[set[tuple[str, str]], bool]:
+    """What an earlier file of this generation holds that is still good: the (query, digest)
+    of its answers, and whether its hub pages are of this describe and this hub threshold.
+    Nothing, if it is unreadable."""
     try:
-        db.execute("ATTACH DATABASE ? AS previous", (str(previous),))  # only read
-        meta = dict(db.execute("SELECT key, value FROM previous.meta"))
-        kept = {(name, sha) for name, sha in db.execute("SELECT DISTINCT query, digest FROM previous.answer")}
+        found = StoredAnswers(path)
     except sqlite3.DatabaseError:
         return set(), False
-    pages_current = meta.get("describe") == describe_digest() and meta.get("hub_links") == str(int(hub_links))
-    return kept, pages_current
+    try:
+        pages_current = found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links))
+        return found.computed(), pages_current
+    except sqlite3.DatabaseError:
+        return set(), False
+    finally:
+        found.close()
 
 
 def _copy_query(db: sqlite3.Connection, query: NamedQuery) -> tuple[int, int]:
@@ -288,22 +291,6 @@ def _store_pages(db: sqlite3.Connection, reader: ox.Store, generation: str, hub_
         db.execute("INSERT INTO page VALUES (?, ?)", (iri, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)))
         count += 1
     return count
-
-
-def _complete(path: Path, queries: dict[str, NamedQuery], hub_links: int) -> bool:
-    """The file holds an answer of every stored query as its text is now, and the pages of
-    this describe and this hub threshold."""
-    try:
-        found = StoredAnswers(path)
-    except sqlite3.DatabaseError:
-        return False
-    try:
-        have = {(name, sha) for name, sha in found._db.execute("SELECT DISTINCT query, digest FROM answer")}
-        return found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links)) and all(
-            (query.name, digest(query.sparql)) in have for query in stored_queries(queries)
-        )
-    finally:
-        found.close()
 
 
 def _remove_older(root: Path, generation: str) -> list[Path]:
@@ -353,6 +340,10 @@ class StoredAnswers:
             return None
         found = self._db.execute("SELECT description FROM page WHERE iri = ?", (iri,)).fetchone()
         return pickle.loads(found[0]) if found else None
+
+    def computed(self) -> set[tuple[str, str]]:
+        """(query name, digest of its text) of every answer held."""
+        return set(self._db.execute("SELECT DISTINCT query, digest FROM answer"))
 
     def queries(self) -> Iterator[tuple[str, str, int]]:
         yield from self._db.execute("SELECT query, arguments, rows FROM answer ORDER BY query, arguments")

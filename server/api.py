@@ -243,7 +243,7 @@ def _answer(query: NamedQuery, bindings: dict, limit: int, offset: int):
     if generation is None:
         return error_response(503, "The store holds no data yet: run 'policykg build'.", {"Retry-After": RETRY_AFTER})
     substitutions = {variable.value: term for variable, term in bindings.items()}
-    stored = context.stored_answers() if query.stored else None
+    stored = context.stored_answers(generation) if query.stored else None
     if stored is not None:
         found = stored.page(query, arguments_key(substitutions), limit + 1, offset)
         if found is not None:

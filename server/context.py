@@ -35,12 +35,9 @@ def result_cache() -> ResultCache:
     return current_app.extensions["policykg.resultcache"]
 
 
-def stored_answers():
-    """The answers stored for the published generation (:mod:`policykg.answers`), or None."""
-    if not settings().stored_answers:
-        return None
-    generation = store().current_generation()
-    if generation is None:
+def stored_answers(generation: str | None):
+    """The answers stored for ``generation``, the published one (:mod:`policykg.answers`), or None."""
+    if not settings().stored_answers or generation is None:
         return None
     opened = current_app.extensions["policykg.answers"]
     with opened["lock"]:

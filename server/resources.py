@@ -188,7 +188,7 @@ def _cached_job(job: DescribeJob):
     cache = context.result_cache()
     key = ("describe", job.iri, job.fmt, job.offsets)
     if job.fmt is None and not job.offsets:
-        stored = context.stored_answers()
+        stored = context.stored_answers(generation)
         found = stored.description(job.iri) if stored is not None else None
         if found is not None:
             return found

@@ -240,18 +240,34 @@ def test_the_api_serves_a_stored_answer_page_by_page_as_it_would_compute_it(buil
 
 
 def test_a_hub_page_is_served_from_its_stored_description(hub_settings) -> None:
+    import pickle
+
     from policykg.server import create_app
 
-    bodies = []
-    for stored in (True, False):
+    def page(stored: bool) -> bytes:
         app = create_app({**hub_settings.as_dict(), "stored_answers": stored, "result_cache_bytes": 0})
         try:
             response = app.test_client().get("/goal/2", headers={"Accept": "text/html"})
             assert response.status_code == 200
-            bodies.append(response.data)
+            return response.data
         finally:
             app.extensions["policykg.querypool"].close()
-    assert bodies[0] == bodies[1]
+
+    assert page(True) == page(False)
+    # the stored description is what is shown: marked in the file, the mark is on the page
+    store = EmbeddedStore(hub_settings.store)
+    path = answers_path(store, store.current_generation())
+    original = path.read_bytes()
+    goal2 = hub_settings.iris("goal/2")
+    try:
+        with sqlite3.connect(path) as db:
+            (blob,) = db.execute("SELECT description FROM page WHERE iri = ?", (goal2,)).fetchone()
+            marked = pickle.loads(blob)
+            marked.labels[goal2] = {"sv": "Lagrad beskrivning", "en": "Stored description"}
+            db.execute("UPDATE page SET description = ? WHERE iri = ?", (pickle.dumps(marked), goal2))
+        assert "Lagrad beskrivning" in page(True).decode() and "Lagrad beskrivning" not in page(False).decode()
+    finally:
+        path.write_bytes(original)
 
 
 def test_the_answers_command(runner, hub_settings) -> None:
