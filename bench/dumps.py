@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from policykg.dumps import DUMP_FORMATS, write_file
-from policykg.statistics import UnionCounter, compute
+from policykg.publication.dumps import DUMP_FORMATS, write_file
+from policykg.publication.statistics import UnionCounter, compute
 from policykg.store import EmbeddedStore
 
 

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from policykg.config import load_settings
 from policykg.paths import PROJECT_ROOT, queries_dir
-from policykg.querylib import load_queries
+from policykg.runtime.querylib import load_queries
 from policykg.store import EmbeddedStore
 
 RESULTS = PROJECT_ROOT / "bench" / "results"

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 from policykg.config import load_settings
 from policykg.paths import queries_dir
-from policykg.querylib import load_queries
+from policykg.runtime.querylib import load_queries
 from policykg.store import EmbeddedStore
 
 from .endpoint import RESULTS, drive, free_port, stop, wait_until_up

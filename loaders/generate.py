@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import json
 import random
-
 from pathlib import Path
 
 from policykg.paths import resource_dir

@@ -2,9 +2,8 @@
 
 A :class:`Source` names its graph, its files and a pure function from those
 files to quads (or, for large sources, to N-Triples chunks that the writer
-bulk-loads). ``build_sources(settings)`` lists what ``policykg build`` loads:
-the ontology, the shapes, the program, the UN SDG framework (when its location
-exists) and every registry of the configured manifest.
+bulk-loads). ``foundation_sources()`` are the ontology, the shapes and the program;
+:func:`policykg.build.build_sources` adds the UN SDG framework and the registries.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from policykg.paths import ontology_dir
 from . import rdf, shacl
 from .errors import InputError, Problem
 from .provenance import FileFacts, loader_version
-
 
 
 @dataclass
@@ -150,18 +148,3 @@ def foundation_sources() -> list[Source]:
             modules=(rdf, shacl, sys.modules[__name__]),
         ),
     ]
-
-
-def build_sources(settings: Settings, notes: list[str] | None = None) -> list[Source]:
-    """Everything ``policykg build`` loads; ``notes`` receives what was left out and why."""
-    from . import manifest, sdg
-    from .references import Catalogue
-
-    notes = [] if notes is None else notes
-    catalogue = Catalogue(settings)
-    sources = foundation_sources()
-    un = sdg.sdg_source(settings, catalogue, notes)
-    if un is not None:
-        sources.append(un)
-    sources += manifest.registry_sources(settings, catalogue)
-    return sources

@@ -3,10 +3,25 @@ then the published generation's dumps and metadata (:func:`after_publish`)."""
 
 from __future__ import annotations
 
-from .config import Settings
+from policykg.config import Settings
+from policykg.store import open_store
+
+from .loaders import manifest, sdg
 from .loaders.publish import Progress, PublishReport, publish
-from .loaders.sources import build_sources
-from .store import open_store
+from .loaders.references import Catalogue
+from .loaders.sources import Source, foundation_sources
+
+
+def build_sources(settings: Settings, notes: list[str] | None = None) -> list[Source]:
+    """Everything ``policykg build`` loads; ``notes`` receives what was left out and why."""
+    notes = [] if notes is None else notes
+    catalogue = Catalogue(settings)
+    sources = foundation_sources()
+    un = sdg.sdg_source(settings, catalogue, notes)
+    if un is not None:
+        sources.append(un)
+    sources += manifest.registry_sources(settings, catalogue)
+    return sources
 
 
 def build_store(
@@ -29,8 +44,8 @@ def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True
     computed per request), and the published generation's dumps, checksums and
     VoID statistics (unless not ``dumps``: ``policykg dumps`` writes them later;
     until then the previous ones are served)."""
-    from .dumps import write_dumps
-    from .ontology_docs import ensure_docs
+    from policykg.publication.dumps import write_dumps
+    from policykg.publication.ontology_docs import ensure_docs
 
     ensure_docs(settings)
     if answers:
@@ -39,10 +54,10 @@ def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True
 
 
 def write_stored_answers(settings: Settings, *, force: bool = False, progress=None):
-    """The stored answers of the published generation (:mod:`policykg.answers`)."""
-    from .answers import write_answers
-    from .paths import queries_dir
-    from .querylib import load_queries
+    """The stored answers of the published generation (:mod:`policykg.publication.answers`)."""
+    from policykg.paths import queries_dir
+    from policykg.publication.answers import write_answers
+    from policykg.runtime.querylib import load_queries
 
     return write_answers(
         open_store(settings), load_queries(queries_dir()), settings.iris, force=force, progress=progress, hub_links=settings.hub_links

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import ConfigError, Settings, load_settings
-from .querylib import ParameterError, QueryDefinitionError, load_queries
-from .paths import queries_dir
-from .results import ALL_FORMATS, render
-from .store import StoreError, open_store
+from policykg import __version__
+from policykg.config import ConfigError, Settings, load_settings
+from policykg.paths import queries_dir
+from policykg.runtime.querylib import ParameterError, QueryDefinitionError, load_queries
+from policykg.runtime.results import ALL_FORMATS, render
+from policykg.store import StoreError, open_store
 
 
 def _settings(ctx: click.Context, **options) -> Settings:
@@ -51,9 +51,10 @@ def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answe
     The new data is prepared aside and published in one step: if anything is
     wrong, the previous store stays as it was and is still served.
     """
-    from .build import build_store
+    from policykg.build import build_store
+    from policykg.progress import LoadProgress
+
     from .loaders.errors import InputError
-    from .progress import LoadProgress
 
     progress = LoadProgress()
     try:
@@ -80,7 +81,7 @@ def dumps(settings: Settings, force: bool) -> None:
     They are written aside and put in place when complete: until then, and if
     anything fails, the previous dumps are served.
     """
-    from .build import after_publish
+    from policykg.build import after_publish
 
     try:
         report = after_publish(settings, force=force)
@@ -102,7 +103,7 @@ def answers(settings: Settings, force: bool) -> None:
     They are written aside and put in place when complete; until then the
     questions are answered per request.
     """
-    from .build import write_stored_answers
+    from policykg.build import write_stored_answers
 
     try:
         report = write_stored_answers(settings, force=force, progress=lambda text: click.echo(text + " ...", err=True))
@@ -112,7 +113,7 @@ def answers(settings: Settings, force: bool) -> None:
 
 
 def _dumps_failed(settings: Settings, error: OSError) -> str:
-    from .dumps import latest
+    from policykg.publication.dumps import latest
 
     previous = latest(open_store(settings))
     served = f"the dumps of generation {previous.generation} are still served" if previous else "there are no dumps"
@@ -120,7 +121,7 @@ def _dumps_failed(settings: Settings, error: OSError) -> str:
 
 
 def _echo_dumps(settings: Settings) -> None:
-    from .dumps import latest
+    from policykg.publication.dumps import latest
 
     found = latest(open_store(settings))
     if found is not None:
@@ -134,7 +135,8 @@ Windows-1252; comma or semicolon; decimal commas) or JSON: it is detected."""
 
 
 def _registry_source(settings: Settings, registry: str, file: str):
-    from .loaders import manifest, sdg
+    from policykg.loaders import manifest, sdg
+
     from .loaders.references import Catalogue
 
     if registry == "sdg":
@@ -161,10 +163,11 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
     and nothing is written; the server goes on answering from the previous data
     until the new graph is published.
     """
+    from policykg.build import after_publish
+    from policykg.progress import LoadProgress
+
     from .loaders.errors import InputError
-    from .build import after_publish
     from .loaders.publish import publish
-    from .progress import LoadProgress
 
     progress = LoadProgress()
     try:
@@ -199,8 +202,9 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
 @click.pass_obj
 def validate(settings: Settings, registry: str, file: str) -> None:
     """Check FILE as REGISTRY and report every problem; write nothing (exit 1 if any)."""
+    from policykg.progress import LoadProgress
+
     from .loaders.errors import InputError
-    from .progress import LoadProgress
 
     progress = LoadProgress()
     try:

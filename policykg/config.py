@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from .namespaces import DEFAULT_BASE_IRI, Iris
-from .paths import default_shared_dir
+from policykg.namespaces import DEFAULT_BASE_IRI, Iris
+from policykg.paths import default_shared_dir
 
 ENV_PREFIX = "POLICYKG_"
 
@@ -76,7 +76,7 @@ class Settings:
     update_timeout: float = 300.0
     #: Memory for cached query results per server worker (bytes; 0: no cache).
     result_cache_bytes: int = 64 * 1024 * 1024
-    #: Serve the answers stored at publish time (policykg.answers) where there are some.
+    #: Serve the answers stored at publish time (policykg.publication.answers) where there are some.
     stored_answers: bool = True
     #: A resource linked to by at least this many works (by one property) gets its page stored at publish time.
     hub_links: int = 1000

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import VOID
+from policykg.namespaces import VOID
 
 CURRENT = "current"
 LOCK = ".lock"

@@ -10,8 +10,8 @@ from flask import Flask
 
 from policykg.config import load_settings
 from policykg.paths import queries_dir
-from policykg.querylib import load_queries
-from policykg.results import MEDIA_TYPES
+from policykg.runtime.querylib import load_queries
+from policykg.runtime.results import MEDIA_TYPES
 from policykg.store import open_store
 
 from . import errors
@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         keep_generations=settings.keep_generations,
     )
     app.extensions["policykg.resultcache"] = ResultCache(settings.result_cache_bytes)
-    app.extensions["policykg.answers"] = {"lock": threading.Lock()}
+    app.extensions["policykg.publication.answers"] = {"lock": threading.Lock()}
     Compress(app)
     errors.register(app)
 

@@ -22,9 +22,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from policykg.answers import arguments_key
-from policykg.executor import Limits, QueryJob
-from policykg.querylib import NamedQuery, ParameterError
+from policykg.publication.answers import arguments_key
+from policykg.runtime.executor import Limits, QueryJob
+from policykg.runtime.querylib import DEFAULT_PAGE_ROWS as DEFAULT_LIMIT
+from policykg.runtime.querylib import MAX_PAGE_ROWS as MAX_LIMIT
+from policykg.runtime.querylib import RESERVED_PARAMETERS as RESERVED
+from policykg.runtime.querylib import NamedQuery, ParameterError
 from policykg.store import StoreNotBuilt
 
 from . import context, dispatch
@@ -36,10 +39,6 @@ from .present import language
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
-#: Query-string names the API keeps for itself (a query may not declare them).
-RESERVED = ("limit", "offset", "lang", "format")
 SUFFIX_FORMATS = {"json": "json", "csv": "csv", "html": "html"}
 OFFERS = [
     ("application/json", "json"),

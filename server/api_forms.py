@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from policykg.executor import Limits, QueryJob
-from policykg.querylib import Parameter
+from policykg.runtime.executor import Limits, QueryJob
+from policykg.runtime.querylib import Parameter
 
 from . import context, dispatch
 

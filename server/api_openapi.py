@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from policykg import __version__
 from policykg.config import Settings
-from policykg.querylib import NamedQuery, Parameter
+from policykg.runtime.querylib import DEFAULT_PAGE_ROWS as DEFAULT_LIMIT
+from policykg.runtime.querylib import MAX_PAGE_ROWS as MAX_LIMIT
+from policykg.runtime.querylib import NamedQuery, Parameter
 
 #: JSON Schema of each parameter type (what the query string carries).
 TYPE_SCHEMAS = {
@@ -161,7 +163,6 @@ def _operation(query: NamedQuery) -> dict:
 
 def openapi_document(queries: dict[str, NamedQuery], public_base: str, settings: Settings) -> dict:
     """The whole document; ``public_base`` is this server's URL, ending with '/'."""
-    from .api import DEFAULT_LIMIT, MAX_LIMIT
 
     paths = {
         "/": {

@@ -6,9 +6,9 @@ import sqlite3
 
 from flask import current_app, request
 
-from policykg.answers import StoredAnswers
 from policykg.config import Settings
-from policykg.querylib import NamedQuery
+from policykg.publication.answers import StoredAnswers
+from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
 
 from .querypool import QueryPool
@@ -36,10 +36,10 @@ def result_cache() -> ResultCache:
 
 
 def stored_answers(generation: str | None):
-    """The answers stored for ``generation``, the published one (:mod:`policykg.answers`), or None."""
+    """The answers stored for ``generation``, the published one (:mod:`policykg.publication.answers`), or None."""
     if not settings().stored_answers or generation is None:
         return None
-    opened = current_app.extensions["policykg.answers"]
+    opened = current_app.extensions["policykg.publication.answers"]
     with opened["lock"]:
         if opened.get("generation") != generation or opened.get("answers") is None:
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from policykg.executor import Answer, Failure
+from policykg.runtime.executor import Answer, Failure
 
 from . import context
 from .errors import RETRY_AFTER, error_response, failure_response

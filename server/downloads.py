@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, send_file
 
-from policykg.dumps import CHECKSUMS, Dumps, latest
 from policykg.namespaces import LICENCE_DATA, LICENCE_ONTOLOGY
+from policykg.publication.dumps import CHECKSUMS, Dumps, latest
 
 from . import context
 from .errors import error_response

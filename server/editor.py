@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 
 from policykg.namespaces import PREFIXES
-from policykg.querylib import NamedQuery, ParameterError
+from policykg.runtime.querylib import NamedQuery, ParameterError
 
 from . import context
 

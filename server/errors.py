@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from policykg.executor import Failure
+from policykg.runtime.executor import Failure
 
 #: The HTTP status of each kind of job failure.
 FAILURE_STATUS = {

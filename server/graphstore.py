@@ -15,8 +15,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from policykg.executor import GRAPH_INPUT_FORMATS, GraphReadJob, GraphWriteJob, Limits
-from policykg.results import DATASET_FORMATS, MEDIA_TYPES
+from policykg.runtime.executor import (
+    GRAPH_INPUT_FORMATS,
+    GraphReadJob,
+    GraphWriteJob,
+    Limits,
+)
+from policykg.runtime.results import DATASET_FORMATS, MEDIA_TYPES
 
 from . import context, dispatch
 from .auth import refuse_unless_authorized

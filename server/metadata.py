@@ -13,11 +13,11 @@ import hashlib
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
-from policykg.catalog import catalog_triples
-from policykg.dumps import Dumps, latest
-from policykg.metadata import Site, serialize
-from policykg.results import MEDIA_TYPES
-from policykg.void import void_triples
+from policykg.publication.catalog import catalog_triples
+from policykg.publication.documents import Site, serialize
+from policykg.publication.dumps import Dumps, latest
+from policykg.publication.void import void_triples
+from policykg.runtime.results import MEDIA_TYPES
 
 from . import context
 from .errors import error_response
@@ -94,7 +94,7 @@ def missing_dumps() -> Response:
 
 def cached(key: tuple, make) -> bytes:
     """A serialized document, cached per application (a few dozen: per dumps, public URL and format)."""
-    cache = current_app.extensions.setdefault("policykg.metadata", {})
+    cache = current_app.extensions.setdefault("policykg.publication.documents", {})
     if key not in cache:
         if len(cache) >= 64:
             cache.clear()

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from policykg.results import GRAPH_FORMATS, SOLUTION_FORMATS
-
 #: Media types offered for tables, best first (the first is the default for */*).
 SOLUTION_MEDIA = [
     ("application/sparql-results+json", "json"),

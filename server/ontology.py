@@ -1,7 +1,7 @@
 """The ontology and the shapes, served at the paths their IRIs map to.
 
 ``https://w3id.org/policykg/ontology`` is served at ``/ontology``: the HTML
-documentation that pyLODE generates (:mod:`policykg.ontology_docs`; English or
+documentation that pyLODE generates (:mod:`policykg.publication.ontology_docs`; English or
 Swedish by ``Accept-Language`` or ``?lang=``) for browsers, the ontology itself
 in Turtle (the file as written), N-Triples, JSON-LD, RDF/XML, ... for RDF
 clients, with ``Vary: Accept`` and ``Link: rel=alternate``. Suffixes ask for
@@ -19,11 +19,11 @@ from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from policykg import ontology_docs
-from policykg.metadata import METADATA_PREFIXES
+from policykg.publication import ontology_docs
 from policykg.namespaces import ONTOLOGY_VERSION
 from policykg.paths import ontology_dir
-from policykg.results import GRAPH_FORMATS, MEDIA_TYPES
+from policykg.publication.documents import METADATA_PREFIXES
+from policykg.runtime.results import GRAPH_FORMATS, MEDIA_TYPES
 
 from . import context
 from .errors import error_response

@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, Response, render_template
 
-from policykg.executor import Limits, QueryJob
+from policykg.runtime.executor import Limits, QueryJob
 from policykg.store import StoreNotBuilt
 
 from . import context, dispatch

@@ -2,7 +2,7 @@
 
 pyoxigraph cannot stop a query, and an aggregate or a sort computes everything
 before its first row, so each job runs in a process of its own
-(:mod:`policykg.executor`) that opens the store read-only and answers with
+(:mod:`policykg.runtime.executor`) that opens the store read-only and answers with
 serialized bytes. When a job outlives its time limit, the process is killed
 (SIGKILL), a fresh one takes its place and the caller gets :class:`JobTimeout`;
 the other processes go on answering.
@@ -40,12 +40,12 @@ class ProcessLost(Exception):
 
 
 class QueryProcess:
-    """One child process running :func:`policykg.executor.serve`."""
+    """One child process running :func:`policykg.runtime.executor.serve`."""
 
     def __init__(self, store: Path, keep_generations: int) -> None:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "policykg.executor", str(theirs.fileno()), str(store), str(keep_generations)],
+            [sys.executable, "-m", "policykg.runtime.executor", str(theirs.fileno()), str(store), str(keep_generations)],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
         )

@@ -21,10 +21,16 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from policykg.describe import INCOMING_PAGE, WORK_PAGE, Description, DescribeJob, exists
-from policykg.executor import Answer, Limits
 from policykg.namespaces import PREFIXES
-from policykg.results import MEDIA_TYPES
+from policykg.runtime.describe import (
+    INCOMING_PAGE,
+    WORK_PAGE,
+    DescribeJob,
+    Description,
+    exists,
+)
+from policykg.runtime.executor import Answer, Limits
+from policykg.runtime.results import MEDIA_TYPES
 from policykg.store import StoreNotBuilt
 
 from . import context, dispatch

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from policykg.namespaces import ENTAILMENT, FORMATS, RDF, SD
-from policykg.results import GRAPH_FORMATS, SOLUTION_FORMATS
+from policykg.runtime.results import GRAPH_FORMATS, SOLUTION_FORMATS
 
 _SD_PREFIXES = {"sd": str(SD), "formats": str(FORMATS), "rdf": str(RDF), "ent": str(ENTAILMENT)}
 

@@ -4,7 +4,7 @@ Queries come by GET, POST form-encoded or POST direct; the answer's format is
 negotiated; the default graph is the union of all graphs unless the query
 (FROM) or the protocol (default-graph-uri, named-graph-uri) says otherwise.
 Before a query runs, every SERVICE target it could call is checked
-(:mod:`policykg.remotes`); it then runs in the query pool under the time limit.
+(:mod:`policykg.runtime.remotes`); it then runs in the query pool under the time limit.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import is_resource_modified
 
-from policykg.executor import Limits, QueryJob
-from policykg.remotes import RemoteRefused, check_scan
-from policykg.results import MEDIA_TYPES
-from policykg.sparqlscan import scan
+from policykg.runtime.executor import Limits, QueryJob
+from policykg.runtime.remotes import RemoteRefused, check_scan
+from policykg.runtime.results import MEDIA_TYPES
+from policykg.runtime.sparqlscan import scan
 
 from . import context, dispatch
 from .errors import RETRY_AFTER, error_response

@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from policykg.executor import UpdateJob
-from policykg.remotes import RemoteRefused, check_scan
-from policykg.sparqlscan import scan, with_using
+from policykg.runtime.executor import UpdateJob
+from policykg.runtime.remotes import RemoteRefused, check_scan
+from policykg.runtime.sparqlscan import scan, with_using
 
 from . import context, dispatch
 from .auth import refuse_unless_authorized

@@ -29,7 +29,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from policykg.namespaces import CNT, HT, HTS, MF, RDF, RDFS, SD, UT
+from policykg.namespaces import CNT, HT, MF, RDF, RDFS, SD, UT
 
 NAMED_STATUS = {"OK": 200, "Created": 201, "NoContent": 204, "NotFound": 404}
 SOLUTION_TYPES = {

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from ..registry import RegistrySpec
-from . import activities, networks, organisations, partners, partnerships, programmes, projects
+from . import (
+    activities,
+    networks,
+    organisations,
+    partners,
+    partnerships,
+    programmes,
+    projects,
+)
 
 REGISTRIES: dict[str, RegistrySpec] = {
     spec.name: spec

@@ -13,8 +13,20 @@ from policykg.namespaces import PKG
 from .. import ntriples as nt
 from ..registry import RegistrySpec
 from .common import (
-    CHILD_YOUTH, COUNTRY, END_DATE, INTERNATIONAL_WORK, LOCATION, START_DATE, TRACE_REFERENCES, R, boolean,
-    check_dates, date, enum_reference, labels, trace_links,
+    CHILD_YOUTH,
+    COUNTRY,
+    END_DATE,
+    INTERNATIONAL_WORK,
+    LOCATION,
+    START_DATE,
+    TRACE_REFERENCES,
+    R,
+    boolean,
+    check_dates,
+    date,
+    enum_reference,
+    labels,
+    trace_links,
 )
 
 TYPES = (R(PKG.Activity), INTERNATIONAL_WORK)

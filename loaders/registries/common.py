@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policykg.namespaces import DCT, FOAF, ORG, OWL, PKG, RDFS, SCHEMA, SKOS, TIME, WD, XSD
+from policykg.namespaces import (
+    DCT,
+    FOAF,
+    ORG,
+    OWL,
+    PKG,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    TIME,
+    WD,
+    XSD,
+)
 
 from .. import ntriples as nt
 from ..references import Vocabulary, enumeration

@@ -17,9 +17,26 @@ from policykg.namespaces import ORG, PKG, slug
 from .. import ntriples as nt
 from ..registry import RegistrySpec
 from .common import (
-    CURRENCY, DECISION_REFERENCE, HAS_BEGINNING, HAS_END, HOMEPAGE, IN_XSD_DATE, INTERNATIONAL_WORK, LAST_REVIEWED,
-    REVIEW_DECISION, REVIEW_DECISIONS, TIME_INSTANT, TIME_INTERVAL, TRACE_REFERENCES, R, check_dates, date, decimal,
-    enum_reference, labels, trace_links,
+    CURRENCY,
+    DECISION_REFERENCE,
+    HAS_BEGINNING,
+    HAS_END,
+    HOMEPAGE,
+    IN_XSD_DATE,
+    INTERNATIONAL_WORK,
+    LAST_REVIEWED,
+    REVIEW_DECISION,
+    REVIEW_DECISIONS,
+    TIME_INSTANT,
+    TIME_INTERVAL,
+    TRACE_REFERENCES,
+    R,
+    check_dates,
+    date,
+    decimal,
+    enum_reference,
+    labels,
+    trace_links,
 )
 
 MEMBERSHIP_TYPES = (R(PKG.NetworkMembership), R(ORG.Membership), INTERNATIONAL_WORK)

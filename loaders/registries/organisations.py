@@ -22,7 +22,7 @@ from policykg.namespaces import FOAF, ORG, PKG
 
 from ..references import program_items
 from ..registry import RegistrySpec
-from .common import HOMEPAGE, PREF_LABEL, R, SUB_ORGANIZATION_OF, labels
+from .common import HOMEPAGE, PREF_LABEL, SUB_ORGANIZATION_OF, R, labels
 
 KINDS = {
     "council": (PKG.MunicipalCouncil, PKG.Body, ORG.OrganizationalUnit),

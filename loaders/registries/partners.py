@@ -11,7 +11,16 @@ import sys
 from policykg.namespaces import ORG, PKG, SCHEMA
 
 from ..registry import RegistrySpec
-from .common import COUNTRY, HOMEPAGE, PREF_LABEL, SECTORS, R, enum_reference, labels, wikidata
+from .common import (
+    COUNTRY,
+    HOMEPAGE,
+    PREF_LABEL,
+    SECTORS,
+    R,
+    enum_reference,
+    labels,
+    wikidata,
+)
 
 TYPES = (R(ORG.Organization), R(ORG.FormalOrganization))
 SECTOR = R(PKG.sector)

@@ -14,8 +14,20 @@ from policykg.namespaces import DCT, PKG
 from .. import ntriples as nt
 from ..registry import RegistrySpec
 from .common import (
-    DECISION_REFERENCE, INTERNATIONAL_WORK, LAST_REVIEWED, PARTNER, REVIEW_DECISION, REVIEW_DECISIONS,
-    TRACE_REFERENCES, R, boolean, check_dates, date, enum_reference, labels, trace_links,
+    DECISION_REFERENCE,
+    INTERNATIONAL_WORK,
+    LAST_REVIEWED,
+    PARTNER,
+    REVIEW_DECISION,
+    REVIEW_DECISIONS,
+    TRACE_REFERENCES,
+    R,
+    boolean,
+    check_dates,
+    date,
+    enum_reference,
+    labels,
+    trace_links,
 )
 
 KINDS = {

@@ -15,8 +15,25 @@ from .. import ntriples as nt
 from ..registry import RegistrySpec
 from ..schema import CellError, parse_decimal
 from .common import (
-    BUDGET, CHILD_YOUTH, CURRENCY, DESCRIPTION, END_DATE, INTERNATIONAL_WORK, PARTNER, START_DATE, STATUS, STATUSES,
-    TRACE_REFERENCES, R, boolean, check_dates, date, decimal, enum_reference, labels, trace_links,
+    BUDGET,
+    CHILD_YOUTH,
+    CURRENCY,
+    DESCRIPTION,
+    END_DATE,
+    INTERNATIONAL_WORK,
+    PARTNER,
+    START_DATE,
+    STATUS,
+    STATUSES,
+    TRACE_REFERENCES,
+    R,
+    boolean,
+    check_dates,
+    date,
+    decimal,
+    enum_reference,
+    labels,
+    trace_links,
 )
 
 TYPES = (R(PKG.Project), INTERNATIONAL_WORK)

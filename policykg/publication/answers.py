@@ -1,0 +1,355 @@
+"""Stored answers: the heavy questions answered once per published generation.
+
+A question that aggregates over every activity (coverage, SDG targets, unlinked
+work, what serves a goal) takes minutes on a million activities; it cannot be
+answered per request. After each publish (``build``, ``load``, or ``policykg
+answers``) the named queries whose header says ``stored: true`` are answered
+here, with their defaults, and for a query with a required IRI parameter once
+per member of the parameter's class (in one run with the parameter left free,
+split by its value). The pages of the resources most linked to (goals, bodies,
+SDG targets: the hubs) are described too.
+
+Everything goes into one SQLite file per generation,
+``STORE/answers/GENERATION.sqlite``, written aside and renamed into place when
+complete; the API and the pages read a page of rows or a description from it,
+and compute live only what it does not hold (other parameter values, a later
+page of a hub's lists). An answer stored for a generation is by definition the
+answer on that generation: the data does not change inside a generation.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyoxigraph as ox
+
+from policykg.namespaces import PKG, XSD
+from policykg.runtime.querylib import NamedQuery
+from policykg.store import EmbeddedStore
+
+ANSWERS_DIR = "answers"
+TMP_PREFIX = ".tmp-"
+SUFFIX = ".sqlite"
+#: A resource with at least this many links to it by one traceability property
+#: is a hub: its page is described at publish time.
+HUB_LINKS = 1000
+#: Properties whose targets can be hubs (what work is linked to).
+HUB_PROPERTIES = (PKG.servesGoal, PKG.withinFocusArea, PKG.appliesPrinciple, PKG.contributesToTarget, PKG.responsibleBody, PKG.partOf)
+BATCH = 5000
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE answer (
+  id INTEGER PRIMARY KEY, query TEXT NOT NULL, digest TEXT NOT NULL, arguments TEXT NOT NULL, columns TEXT NOT NULL,
+  rows INTEGER NOT NULL DEFAULT 0, UNIQUE (query, digest, arguments));
+CREATE TABLE solution (answer INTEGER NOT NULL, n INTEGER NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (answer, n)) WITHOUT ROWID;
+CREATE TABLE page (iri TEXT PRIMARY KEY, description BLOB NOT NULL);
+"""
+HUB_QUERY = "SELECT DISTINCT ?o WHERE {{ VALUES ?p {{ {properties} }} ?s ?p ?o }} GROUP BY ?p ?o HAVING (COUNT(?s) >= {minimum:d})"
+MEMBERS = "SELECT DISTINCT ?class ?member WHERE { ?member a ?class }"
+
+Progress = Callable[[str], None]
+
+
+def arguments_key(substitutions: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """The key of one set of arguments: the API looks answers up by it."""
+    return json.dumps(sorted((name, str(term)) for name, term in substitutions.items()), ensure_ascii=False)
+
+
+def cell(term) -> dict | None:
+    """A term as a cell of the SPARQL 1.1 JSON results format, as pyoxigraph serializes it."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    found = {"type": "literal", "value": term.value}
+    if term.language:
+        found["xml:lang"] = term.language
+    elif term.datatype.value != str(XSD.string):  # pyoxigraph leaves xsd:string out
+        found["datatype"] = term.datatype.value
+    return found
+
+
+@functools.lru_cache(maxsize=256)  # looked up on every API request of a stored query
+def digest(text: str) -> str:
+    """What an answer was computed by: a stored answer of another query text, or a page
+    described by another version of :mod:`policykg.runtime.describe`, is not served."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def describe_digest() -> str:
+    from policykg.runtime import describe
+
+    return digest(Path(describe.__file__).read_text(encoding="utf-8"))
+
+
+def answers_root(store: EmbeddedStore) -> Path:
+    return store.path / ANSWERS_DIR
+
+
+def answers_path(store: EmbeddedStore, generation: str) -> Path:
+    return answers_root(store) / f"{generation}{SUFFIX}"
+
+
+@dataclass
+class AnswersReport:
+    generation: str
+    path: Path
+    written: bool
+    answers: int = 0
+    rows: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    timings: list[tuple[str, int, float]] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.written:
+            return f"stored answers of generation {self.generation} are already in {self.path}"
+        slowest = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in sorted(self.timings, key=lambda t: -t[2])[:3])
+        reused = f"; kept {', '.join(self.reused)} as they were" if self.reused else ""
+        return (
+            f"stored {self.answers} answers ({self.rows} rows) and {self.pages} hub pages of generation "
+            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}) in {self.path}"
+        )
+
+
+def stored_queries(queries: dict[str, NamedQuery]) -> list[NamedQuery]:
+    return [query for query in queries.values() if query.stored]
+
+
+def write_answers(
+    store: EmbeddedStore, queries: dict[str, NamedQuery], iris, *, force: bool = False, progress: Progress | None = None,
+    hub_links: int = HUB_LINKS,
+) -> AnswersReport:
+    """Answer the stored queries and describe the hubs of the published generation.
+
+    Answers (and pages) that this generation's file already holds, computed by
+    the same query text (and page code), are copied rather than computed again,
+    unless ``force``. Nothing is served from the new file until it is complete;
+    a failure leaves the answers that were there.
+    """
+    generation, reader = store.snapshot()  # StoreNotBuilt before the first build
+    root = answers_root(store)
+    root.mkdir(parents=True, exist_ok=True)
+    final = answers_path(store, generation)
+    kept, pages_kept = _reusable(final, hub_links) if final.exists() and not force else (set(), False)
+    if pages_kept and all((query.name, digest(query.sparql)) in kept for query in stored_queries(queries)):
+        _remove_older(root, generation)
+        return AnswersReport(generation, final, written=False)
+    started = time.perf_counter()
+    tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+    report = AnswersReport(generation, final, written=True)
+    db = sqlite3.connect(tmp)
+    try:
+        db.executescript(SCHEMA)
+        if kept or pages_kept:
+            db.execute("ATTACH DATABASE ? AS previous", (str(final),))  # only read
+        for query in stored_queries(queries):
+            if (query.name, digest(query.sparql)) in kept:
+                answers, rows = _copy_query(db, query)
+                report.reused.append(query.name)
+            else:
+                if progress:
+                    progress(f"answering {query.name}")
+                begun = time.perf_counter()
+                answers, rows = _store_query(db, reader, query, iris)
+                report.timings.append((query.name, rows, time.perf_counter() - begun))
+            report.answers += answers
+            report.rows += rows
+        if pages_kept:
+            report.pages = db.execute("INSERT INTO page SELECT iri, description FROM previous.page").rowcount
+            report.reused.append("the hub pages")
+        else:
+            if progress:
+                progress("describing the hubs")
+            report.pages = _store_pages(db, reader, generation, hub_links)
+        report.seconds = time.perf_counter() - started
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("generation", generation),
+            ("written", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+            ("seconds", f"{report.seconds:.3f}"),
+            ("describe", describe_digest()),
+            ("hub_links", str(int(hub_links))),
+        ])
+        db.commit()
+        db.close()
+        os.replace(tmp, final)
+    except BaseException:
+        db.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    _remove_older(root, generation)
+    return report
+
+
+def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iris) -> tuple[int, int]:
+    """Store the query's answers: (how many answers, how many rows)."""
+    defaults = {name: p.to_term(p.default, iris) for name, p in query.parameters.items() if p.default not in (None, "")}
+    split = next((p for p in query.parameters.values() if p.required), None)
+    solutions = reader.query(
+        query.sparql, substitutions={ox.Variable(k): v for k, v in defaults.items()}, use_default_graph_as_union=True
+    )
+    columns = [variable.value for variable in solutions.variables]
+    ids: dict[str, int] = {}
+    counts: dict[int, int] = {}
+
+    def answer_id(arguments: dict) -> int:
+        key = arguments_key(arguments)
+        if key not in ids:
+            cursor = db.execute(
+                "INSERT INTO answer (query, digest, arguments, columns) VALUES (?, ?, ?, ?)",
+                (query.name, digest(query.sparql), key, json.dumps(columns)),
+            )
+            ids[key] = cursor.lastrowid
+            counts[ids[key]] = 0
+        return ids[key]
+
+    if split is None:
+        answer_id(defaults)
+    else:
+        for row in reader.query(MEMBERS, substitutions={ox.Variable("class"): ox.NamedNode(split.rdf_class)}, use_default_graph_as_union=True):
+            answer_id({**defaults, split.name: row["member"]})
+    batch = []
+    for solution in solutions:
+        if split is None:
+            target = answer_id(defaults)
+        else:
+            value = solution[split.name]
+            if value is None:
+                continue
+            target = answer_id({**defaults, split.name: value})
+        batch.append((target, counts[target], json.dumps([cell(solution[c]) for c in columns], ensure_ascii=False)))
+        counts[target] += 1
+        if len(batch) >= BATCH:
+            db.executemany("INSERT INTO solution VALUES (?, ?, ?)", batch)
+            batch.clear()
+    db.executemany("INSERT INTO solution VALUES (?, ?, ?)", batch)
+    db.executemany("UPDATE answer SET rows = ? WHERE id = ?", [(n, i) for i, n in counts.items()])
+    return len(ids), sum(counts.values())
+
+
+def _reusable(path: Path, hub_links: int) -> tuple[set[tuple[str, str]], bool]:
+    """What an earlier file of this generation holds that is still good: the (query, digest)
+    of its answers, and whether its hub pages are of this describe and this hub threshold.
+    Nothing, if it is unreadable."""
+    try:
+        found = StoredAnswers(path)
+    except sqlite3.DatabaseError:
+        return set(), False
+    try:
+        pages_current = found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links))
+        return found.computed(), pages_current
+    except sqlite3.DatabaseError:
+        return set(), False
+    finally:
+        found.close()
+
+
+def _copy_query(db: sqlite3.Connection, query: NamedQuery) -> tuple[int, int]:
+    """Copy the query's answers from the attached earlier file: (how many answers, how many rows)."""
+    key = (query.name, digest(query.sparql))
+    db.execute(
+        "INSERT INTO answer (query, digest, arguments, columns, rows) SELECT query, digest, arguments, columns, rows "
+        "FROM previous.answer WHERE query = ? AND digest = ? ORDER BY id", key,
+    )
+    db.execute(
+        "INSERT INTO solution SELECT new.id, old.n, old.cells FROM previous.answer AS a "
+        "JOIN previous.solution AS old ON old.answer = a.id "
+        "JOIN answer AS new ON new.query = a.query AND new.digest = a.digest AND new.arguments = a.arguments "
+        "WHERE a.query = ? AND a.digest = ?", key,
+    )
+    answers, rows = db.execute("SELECT COUNT(*), COALESCE(SUM(rows), 0) FROM answer WHERE query = ? AND digest = ?", key).fetchone()
+    return answers, rows
+
+
+def hubs(reader: ox.Store, minimum: int = HUB_LINKS) -> list[str]:
+    """The resources at least ``minimum`` works are linked to by one traceability property."""
+    properties = " ".join(f"<{prop}>" for prop in HUB_PROPERTIES)
+    rows = reader.query(HUB_QUERY.format(properties=properties, minimum=int(minimum)), use_default_graph_as_union=True)
+    return sorted({row["o"].value for row in rows if isinstance(row["o"], ox.NamedNode)})
+
+
+def _store_pages(db: sqlite3.Connection, reader: ox.Store, generation: str, hub_links: int) -> int:
+    from policykg.runtime.describe import Description, Reader, describe
+
+    count = 0
+    for iri in hubs(reader, hub_links):
+        found: Description = describe(Reader(reader), ox.NamedNode(iri), generation, {})
+        db.execute("INSERT INTO page VALUES (?, ?)", (iri, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)))
+        count += 1
+    return count
+
+
+def _remove_older(root: Path, generation: str) -> list[Path]:
+    """Answers of other generations, and files left by an interrupted run, are deleted."""
+    removed = []
+    for path in root.iterdir():
+        if path.name != f"{generation}{SUFFIX}" and (path.suffix == SUFFIX or path.name.startswith(TMP_PREFIX)):
+            if path.name.startswith(TMP_PREFIX) and time.time() - path.stat().st_mtime < 24 * 3600:
+                continue  # perhaps another run's file in progress
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+class StoredAnswers:
+    """The stored answers of one generation, read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self.meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        self._pages_current = self.meta.get("describe") == describe_digest()
+
+    @classmethod
+    def of(cls, store: EmbeddedStore, generation: str) -> "StoredAnswers | None":
+        path = answers_path(store, generation)
+        return cls(path) if path.exists() else None
+
+    def page(self, query: NamedQuery, arguments: str, limit: int, offset: int) -> tuple[list[str], list[dict], int] | None:
+        """(columns, rows as SPARQL JSON cells by column, total) of rows ``offset`` to
+        ``offset + limit``, or None when this answer (of the query as it is now) is not stored."""
+        found = self._db.execute(
+            "SELECT id, columns, rows FROM answer WHERE query = ? AND digest = ? AND arguments = ?",
+            (query.name, digest(query.sparql), arguments),
+        ).fetchone()
+        if found is None:
+            return None
+        answer, columns, total = found[0], json.loads(found[1]), found[2]
+        rows = self._db.execute(
+            "SELECT cells FROM solution WHERE answer = ? AND n >= ? AND n < ? ORDER BY n", (answer, offset, offset + limit)
+        )
+        return columns, [dict(zip(columns, json.loads(cells))) for (cells,) in rows], total
+
+    def description(self, iri: str):
+        """The stored page data of ``iri``'s default view, or None."""
+        if not self._pages_current:
+            return None
+        found = self._db.execute("SELECT description FROM page WHERE iri = ?", (iri,)).fetchone()
+        return pickle.loads(found[0]) if found else None
+
+    def computed(self) -> set[tuple[str, str]]:
+        """(query name, digest of its text) of every answer held."""
+        return set(self._db.execute("SELECT DISTINCT query, digest FROM answer"))
+
+    def queries(self) -> Iterator[tuple[str, str, int]]:
+        yield from self._db.execute("SELECT query, arguments, rows FROM answer ORDER BY query, arguments")
+
+    def pages(self) -> list[str]:
+        return [iri for (iri,) in self._db.execute("SELECT iri FROM page ORDER BY iri")]
+
+    def close(self) -> None:
+        self._db.close()

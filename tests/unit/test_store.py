@@ -1,0 +1,196 @@
+"""The embedded store: generations, atomic publication, failure and kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from policykg.store import (
+    CURRENT,
+    EmbeddedStore,
+    StoreError,
+    StoreNotBuilt,
+    _copy_without,
+    graph_sizes,
+)
+
+G1 = "http://example.org/graph/one"
+G2 = "http://example.org/graph/two"
+G3 = "http://example.org/graph/three"
+
+
+def quads(n: int, prefix: str = "s") -> list[ox.Quad]:
+    p = ox.NamedNode("http://example.org/p")
+    return [ox.Quad(ox.NamedNode(f"http://example.org/{prefix}{i}"), p, ox.Literal(str(i))) for i in range(n)]
+
+
+def count(store: EmbeddedStore, graph: str) -> int:
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
+
+
+def test_empty_store_says_to_build(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    assert store.current_generation() is None
+    with pytest.raises(StoreNotBuilt, match="policykg build"):
+        store.query("ASK {}")
+
+
+def test_writer_publishes_named_graphs_and_union_default_graph(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graphs({G1: quads(3), G2: quads(2, "t")})
+    assert store.named_graphs() == [G1, G2]
+    assert count(store, G1) == 3 and count(store, G2) == 2
+    # The default graph is the union of the named graphs.
+    union = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(next(iter(union))["n"].value) == 5
+    assert (tmp_path / "store" / CURRENT).is_symlink()
+
+
+def test_replacing_one_graph_keeps_the_others(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graphs({G1: quads(3), G2: quads(2, "t")})
+    first = store.version
+    store.replace_graphs({G1: quads(1)})
+    assert store.version != first
+    assert count(store, G1) == 1 and count(store, G2) == 2
+
+
+def test_replacing_most_of_the_store_copies_the_rest_exactly(tmp_path: Path):
+    # G1 holds most quads: the new generation is the other graphs bulk-copied (not a checkpoint
+    # of everything followed by removing G1), and they must come out unchanged.
+    store = EmbeddedStore(tmp_path / "store")
+    blank = ox.BlankNode()
+    kept = [*quads(2, "t"), ox.Quad(ox.NamedNode("http://example.org/t0"), ox.NamedNode("http://example.org/q"), blank),
+            ox.Quad(blank, ox.NamedNode("http://example.org/p"), ox.Literal("ett", language="sv"))]
+    store.replace_graphs({G1: quads(500), G2: kept})
+    # the choice itself: copy when the replaced graphs outweigh the rest, else checkpoint
+    assert not _copy_without(store.reader(), tmp_path / "no", {G2}) and not (tmp_path / "no").exists()
+    assert _copy_without(store.reader(), tmp_path / "copy", {G1})
+    assert len(ox.Store.read_only(str(tmp_path / "copy"))) == 4
+    store.replace_graphs({G1: quads(3, "u")})
+    assert count(store, G1) == 3 and count(store, G2) == 4
+    copied = store.query(f"SELECT ?o WHERE {{ GRAPH <{G2}> {{ <http://example.org/t0> <http://example.org/q> ?b . ?b ?p ?o }} }}")
+    assert [row["o"] for row in copied] == [ox.Literal("ett", language="sv")]
+    assert store.named_graphs() == [G1, G2]
+
+
+def test_graph_sizes_read_what_provenance_records_else_count(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    recorded = ox.Quad(ox.NamedNode(G1), triples, ox.Literal("1000", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    store.replace_graphs({G1: [*quads(2), recorded], G2: quads(3, "t"), G3: []})
+    sizes = {g.value: n for g, n in graph_sizes(store.reader()).items()}
+    assert sizes == {G1: 1000, G2: 3, G3: 0}
+
+
+def test_reader_sees_new_generation_after_swap(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graphs({G1: quads(3)})
+    other_process_view = EmbeddedStore(tmp_path / "store")
+    assert count(other_process_view, G1) == 3
+    store.replace_graphs({G1: quads(7)})
+    assert count(other_process_view, G1) == 7
+
+
+def test_failure_inside_writer_leaves_published_data(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graphs({G1: quads(3)})
+    before = store.version
+
+    def broken():
+        yield from quads(5)
+        raise ValueError("bad row 6")
+
+    with pytest.raises(ValueError, match="bad row 6"):
+        store.replace_graphs({G1: broken()})
+    assert store.version == before
+    assert count(store, G1) == 3
+    assert not [p for p in (tmp_path / "store").iterdir() if p.name.startswith("tmp-")]
+
+
+def test_old_generations_are_collected(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store", keep_generations=1)
+    for n in range(4):
+        store.replace_graphs({G1: quads(n + 1)})
+    generations = sorted(p.name for p in (tmp_path / "store").iterdir() if p.name.startswith("gen-"))
+    assert len(generations) == 2  # the published one and one before it
+    assert store.version == generations[-1]
+
+
+def test_second_writer_is_refused_while_one_writes(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store")
+    with store.writer() as writer:
+        writer.replace_graph(G1, quads(1))
+        with pytest.raises(StoreError, match="another process is writing"):
+            with EmbeddedStore(tmp_path / "store").writer():
+                pass
+    assert count(store, G1) == 1
+
+
+SLOW_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    import pyoxigraph as ox
+    from policykg.store import EmbeddedStore
+
+    def slow():
+        p = ox.NamedNode("http://example.org/p")
+        for i in range(10**9):
+            if i == 1000:
+                print("writing", flush=True)
+            if i >= 1000:
+                time.sleep(0.001)
+            yield ox.Quad(ox.NamedNode(f"http://example.org/x{i}"), p, ox.Literal("x"))
+
+    EmbeddedStore(sys.argv[1]).replace_graphs({"%s": slow()})
+    """
+    % G1
+)
+
+
+def test_kill_9_during_a_write_leaves_published_data_readable(tmp_path: Path):
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.replace_graphs({G1: quads(3), G2: quads(2, "t")})
+    before = store.version
+    writer = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        assert [p for p in path.iterdir() if p.name.startswith("tmp-")], "the writer works aside"
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.wait(timeout=30)
+    assert writer.returncode == -signal.SIGKILL
+    fresh = EmbeddedStore(path)
+    assert fresh.version == before
+    assert count(fresh, G1) == 3 and count(fresh, G2) == 2
+    # The next writer clears what the killed one left and works normally.
+    fresh.replace_graphs({G2: quads(1)})
+    assert not [p for p in path.iterdir() if p.name.startswith("tmp-")]
+    assert count(fresh, G1) == 3 and count(fresh, G2) == 1
+
+
+def _sst_inodes(store: EmbeddedStore) -> set[int]:
+    return {entry.stat().st_ino for entry in (store.path / store.current_generation()).glob("*.sst")}
+
+
+def test_a_small_update_shares_the_store_files_instead_of_compacting_them(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store", keep_generations=2)
+    store.replace_graphs({G1: quads(2000), G2: quads(2000, "t")})
+    loaded = _sst_inodes(store)
+    assert loaded
+    with store.writer() as writer:  # what a SPARQL update or a graph store request does
+        writer.add(G3, quads(1, "u"))
+    # not compacted: the new generation is a checkpoint of the last (hard links) plus the change
+    assert loaded <= _sst_inodes(store)
+    assert count(store, G3) == 1 and count(store, G1) == 2000
+    store.replace_graphs({G3: quads(10, "v")})  # compacted (what it rewrites is up to RocksDB)
+    assert count(store, G3) == 10 and count(store, G2) == 2000 and count(store, G1) == 2000
