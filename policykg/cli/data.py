@@ -1,4 +1,4 @@
-"""The ``policykg`` command: build the store, ask it questions, serve it."""
+"""Commands that write or inspect the store: build, load, validate, dumps, answers, generate, status."""
 
 from __future__ import annotations
 
@@ -7,39 +7,11 @@ from pathlib import Path
 
 import click
 
-from policykg import __version__
-from policykg.config import ConfigError, Settings, load_settings
-from policykg.paths import queries_dir
-from policykg.runtime.querylib import ParameterError, QueryDefinitionError, load_queries
-from policykg.runtime.results import ALL_FORMATS, render
+from policykg.config import Settings
 from policykg.store import StoreError, open_store
 
 
-def _settings(ctx: click.Context, **options) -> Settings:
-    base: Settings = ctx.obj
-    try:
-        return base.replace(**options)
-    except ConfigError as error:
-        raise click.UsageError(str(error)) from None
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="policykg")
-@click.option("--store", type=click.Path(path_type=Path), help="Store directory [POLICYKG_STORE; default var/store].")
-@click.option("--base-iri", help="Base IRI of instance data [POLICYKG_BASE_IRI].")
-@click.pass_context
-def cli(ctx: click.Context, store: Path | None, base_iri: str | None) -> None:
-    """policykg: the International Program of Umeå kommun as a linked-data knowledge graph.
-
-    Settings come from defaults, then POLICYKG_* environment variables, then options.
-    """
-    try:
-        ctx.obj = load_settings({"store": store, "base_iri": base_iri})
-    except ConfigError as error:
-        raise click.UsageError(str(error)) from None
-
-
-@cli.command()
+@click.command()
 @click.option("--force", is_flag=True, help="Reload every source, even those unchanged since the last build.")
 @click.option("--clean", is_flag=True, help="Start from an empty store instead of the published one.")
 @click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
@@ -54,7 +26,7 @@ def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answe
     from policykg.build import build_store
     from policykg.progress import LoadProgress
 
-    from .loaders.errors import InputError
+    from policykg.loaders.errors import InputError
 
     progress = LoadProgress()
     try:
@@ -71,7 +43,7 @@ def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answe
     _echo_dumps(settings)
 
 
-@cli.command()
+@click.command()
 @click.option("--force", is_flag=True, help="Write them again even if the published generation has them.")
 @click.pass_obj
 def dumps(settings: Settings, force: bool) -> None:
@@ -92,7 +64,7 @@ def dumps(settings: Settings, force: bool) -> None:
     click.echo(report.summary())
 
 
-@cli.command()
+@click.command()
 @click.option("--force", is_flag=True, help="Answer again even if the published generation has its answers.")
 @click.pass_obj
 def answers(settings: Settings, force: bool) -> None:
@@ -137,7 +109,7 @@ Windows-1252; comma or semicolon; decimal commas) or JSON: it is detected."""
 def _registry_source(settings: Settings, registry: str, file: str):
     from policykg.loaders import manifest, sdg
 
-    from .loaders.references import Catalogue
+    from policykg.loaders.references import Catalogue
 
     if registry == "sdg":
         notes: list[str] = []
@@ -148,7 +120,7 @@ def _registry_source(settings: Settings, registry: str, file: str):
     return manifest.single_registry_source(settings, registry, Path(file))
 
 
-@cli.command(epilog=REGISTRY_HELP)
+@click.command(epilog=REGISTRY_HELP)
 @click.argument("registry")
 @click.argument("file")
 @click.option("--dry-run", is_flag=True, help="Read and check FILE, say what would be loaded, write nothing.")
@@ -166,8 +138,8 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
     from policykg.build import after_publish
     from policykg.progress import LoadProgress
 
-    from .loaders.errors import InputError
-    from .loaders.publish import publish
+    from policykg.loaders.errors import InputError
+    from policykg.loaders.publish import publish
 
     progress = LoadProgress()
     try:
@@ -196,7 +168,7 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
     _echo_dumps(settings)
 
 
-@cli.command(epilog=REGISTRY_HELP)
+@click.command(epilog=REGISTRY_HELP)
 @click.argument("registry")
 @click.argument("file")
 @click.pass_obj
@@ -204,7 +176,7 @@ def validate(settings: Settings, registry: str, file: str) -> None:
     """Check FILE as REGISTRY and report every problem; write nothing (exit 1 if any)."""
     from policykg.progress import LoadProgress
 
-    from .loaders.errors import InputError
+    from policykg.loaders.errors import InputError
 
     progress = LoadProgress()
     try:
@@ -217,7 +189,7 @@ def validate(settings: Settings, registry: str, file: str) -> None:
     click.echo(f"{result.note or registry}: valid")
 
 
-@cli.command()
+@click.command()
 @click.option("--projects", type=int, default=1000, show_default=True, help="How many projects.")
 @click.option("--activities", type=int, default=10000, show_default=True, help="How many activities.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory to write the registries to.")
@@ -230,7 +202,7 @@ def generate(settings: Settings, projects: int, activities: int, out: Path, seed
     OUT gets every registry, its CSVW table description and a registries.toml:
     POLICYKG_REGISTRIES=OUT policykg build loads them.
     """
-    from .loaders.generate import generate_registries
+    from policykg.loaders.generate import generate_registries
 
     counts = generate_registries(out, projects=projects, activities=activities, seed=seed, fmt=fmt)
     for name, count in counts.items():
@@ -238,7 +210,7 @@ def generate(settings: Settings, projects: int, activities: int, out: Path, seed
     click.echo(f"wrote {out}")
 
 
-@cli.command()
+@click.command()
 @click.pass_obj
 def status(settings: Settings) -> None:
     """Say what the store holds: its generation and each named graph with its size."""
@@ -256,85 +228,10 @@ def status(settings: Settings) -> None:
         click.echo(f"  {row['count'].value:>9}  {row['g'].value}  ({loaded})")
 
 
-@cli.command()
-@click.argument("name", required=False)
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A parameter of the named query.")
-@click.option("--sparql", help="Run this SPARQL query instead of a named one.")
-@click.option("--format", "-f", "fmt", type=click.Choice(ALL_FORMATS), default="table", show_default=True)
-@click.option("--list", "list_only", is_flag=True, help="List the named queries.")
-@click.pass_obj
-def query(settings: Settings, name: str | None, params: tuple[str, ...], sparql: str | None, fmt: str, list_only: bool) -> None:
-    """Run the named query NAME (see --list) or any query given with --sparql."""
-    try:
-        library = load_queries(queries_dir())
-    except QueryDefinitionError as error:
-        raise click.ClickException(str(error)) from None
-    if list_only or (name is None and sparql is None):
-        width = max(map(len, library), default=0)
-        for query_name, named in library.items():
-            click.echo(f"{query_name.ljust(width)}  {named.title['en']}")
-        return
-    if name and sparql:
-        raise click.UsageError("give a query NAME or --sparql, not both")
-    substitutions = {}
-    if name:
-        if name not in library:
-            raise click.UsageError(f"no query named {name!r}; known: {', '.join(library)}")
-        values = {}
-        for item in params:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise click.UsageError(f"--param {item!r}: expected KEY=VALUE")
-            values[key.strip()] = value
-        try:
-            substitutions = library[name].bind(values, settings.iris)
-        except ParameterError as error:
-            raise click.UsageError(str(error)) from None
-        sparql = library[name].sparql
-    elif params:
-        raise click.UsageError("--param applies to named queries only")
-    try:
-        result = open_store(settings).query(sparql, substitutions=substitutions)
-        output = render(result, fmt)
-    except SyntaxError as error:
-        raise click.ClickException(f"query syntax: {error}") from None
-    except (StoreError, ValueError, OSError) as error:
-        raise click.ClickException(str(error)) from None
-    sys.stdout.buffer.write(output)
-    if not output.endswith(b"\n"):
-        sys.stdout.buffer.write(b"\n")
-
-
-@cli.command()
-@click.option("--host", help="Interface to listen on [POLICYKG_HOST; default 127.0.0.1].")
-@click.option("--port", type=int, help="Port [POLICYKG_PORT; default 5000].")
-@click.option("--workers", type=int, help="Worker processes [POLICYKG_WORKERS].")
-@click.option("--threads", type=int, help="Threads per worker [POLICYKG_THREADS].")
-@click.option("--query-timeout", type=float, help="Time limit of a query in seconds [POLICYKG_QUERY_TIMEOUT; default 30].")
-@click.pass_context
-def serve(
-    ctx: click.Context, host: str | None, port: int | None, workers: int | None, threads: int | None, query_timeout: float | None
-) -> None:
-    """Serve the store over HTTP with a production WSGI server (gunicorn).
-
-    The SPARQL endpoint is /sparql, the query editor /editor; /update and /store
-    exist when POLICYKG_UPDATE_TOKEN is set.
-    """
-    from policykg.server.wsgi import run
-
-    settings = _settings(ctx, host=host, port=port, workers=workers, threads=threads, query_timeout=query_timeout)
-    run(settings)
-
-
 GRAPH_SIZES = """
 SELECT ?g (COUNT(*) AS ?count) (SAMPLE(?at) AS ?when) WHERE {
   GRAPH ?g { ?s ?p ?o OPTIONAL { ?g <http://www.w3.org/ns/prov#generatedAtTime> ?at } }
 } GROUP BY ?g ORDER BY ?g"""
 
 
-def main() -> None:
-    cli(prog_name="policykg")
-
-
-if __name__ == "__main__":
-    main()
+COMMANDS = (build, dumps, answers, load, validate, generate, status)

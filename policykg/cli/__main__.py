@@ -1,0 +1,5 @@
+"""``python -m policykg.cli``: the ``policykg`` command."""
+
+from . import main
+
+main()
