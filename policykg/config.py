@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from policykg.namespaces import DEFAULT_BASE_IRI, Iris
+from policykg.namespaces import DEFAULT_BASE_IRI, UMEA_HOMEPAGE, Iris
 from policykg.paths import default_shared_dir
 
 ENV_PREFIX = "POLICYKG_"
@@ -54,7 +54,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2
-    threads: int = 8
+    #: Threads per worker: requests answered at once by one worker (most wait for a query process).
+    threads: int = 32
+    #: Seconds a client may take to send a request's headers.
+    header_timeout: float = 10.0
+    #: Host names (``Host`` header) this server answers to; the loopback names by default.
+    #: With ``public_url`` set, its host is allowed too. ``*`` allows any (behind a proxy that checks).
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]")
     #: Log every request (gunicorn's access log, to standard output).
     access_log: bool = True
     #: Public URL of this server, when it differs from http://HOST:PORT/ (behind a proxy).
@@ -68,10 +74,15 @@ class Settings:
     max_result_rows: int = 100_000
     max_response_bytes: int = 256 * 1024 * 1024
     max_request_bytes: int = 1024 * 1024
-    #: How many query processes each server worker keeps busy (more only compete for the CPU).
+    #: Seconds a request body may take to arrive (a slow sender holds a server thread that long).
+    body_timeout: float = 10.0
+    #: Query processes each server worker keeps started and idle, ready for the next query.
     query_processes: int = 1
-    #: How many more it may start while its processes are all held by long queries.
-    query_processes_burst: int = 2
+    #: Queries of one worker that may run past a second at once; beyond that, a query that
+    #: runs long is stopped with 503, so that short queries never wait behind long ones.
+    long_queries: int = 8
+    #: Memory one query process may use (bytes); over it, its query is stopped with 422.
+    query_memory_bytes: int = 1024 * 1024 * 1024
     #: Time limit of one update or graph store write (seconds).
     update_timeout: float = 300.0
     #: Memory for cached query results per server worker (bytes; 0: no cache).
@@ -84,7 +95,7 @@ class Settings:
     keep_generations: int = 2
     #: The dataset's publisher and contact point, as the DCAT-AP-SE catalogue gives them.
     publisher_name: str = "Umeå kommun"
-    publisher_homepage: str = "https://www.umea.se/"
+    publisher_homepage: str = UMEA_HOMEPAGE
     contact_name: str = "Umeå kommun"
     contact_email: str = "umea.kommun@umea.se"
 
@@ -101,6 +112,16 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def to_environ(self) -> dict[str, str]:
+        """These settings as ``POLICYKG_*`` variables (for the server's worker processes)."""
+        found = {}
+        for name, value in self.as_dict().items():
+            if value is None:
+                continue
+            text = ",".join(value) if isinstance(value, tuple) else str(value).lower() if isinstance(value, bool) else str(value)
+            found[ENV_PREFIX + name.upper()] = text
+        return found
 
 
 def _convert(name: str, kind: Any, raw: Any) -> Any:
@@ -153,13 +174,13 @@ def load_settings(
         settings.iris  # validates the base IRI
     except ValueError as error:
         raise ConfigError(f"setting base_iri ({ENV_PREFIX}BASE_IRI): {error}") from None
-    for name in ("port", "workers", "threads", "query_processes", "max_result_rows", "hub_links"):
+    for name in ("port", "workers", "threads", "query_processes", "long_queries", "max_result_rows", "hub_links"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
-    for name in ("query_timeout", "update_timeout"):
+    for name in ("query_timeout", "update_timeout", "body_timeout", "header_timeout"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be positive")
-    for name in ("max_response_bytes", "max_request_bytes"):
+    for name in ("max_response_bytes", "max_request_bytes", "query_memory_bytes"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
     if settings.result_cache_bytes < 0:

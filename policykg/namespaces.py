@@ -110,6 +110,9 @@ HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 
+#: The municipality's own web site (the dataset's publisher's homepage by default).
+UMEA_HOMEPAGE = "https://www.umea.se/"
+
 LICENCE_DATA = "http://creativecommons.org/publicdomain/zero/1.0/"
 LICENCE_ONTOLOGY = "https://creativecommons.org/licenses/by/4.0/"
 

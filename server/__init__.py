@@ -1,4 +1,11 @@
-"""The web service: an application factory and one blueprint per concern."""
+"""The web service: an application factory and one blueprint per concern.
+
+Every view answers through the same path: it gathers data (from the one answer
+path, :mod:`server.answering`), chooses a format (the one negotiator,
+:mod:`server.negotiation`) and returns an :class:`~server.rendering.Output`,
+which the application renders (:mod:`server.rendering`); what goes wrong is
+raised and rendered in one place (:mod:`server.errors`).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +15,18 @@ from typing import Any, Mapping
 import flask_compress
 from flask import Flask
 
+from policykg import formats
 from policykg.config import load_settings
 from policykg.paths import queries_dir
 from policykg.runtime.querylib import load_queries
-from policykg.runtime.results import MEDIA_TYPES
 from policykg.store import open_store
 
-from . import errors
+from . import cors, errors
 from .querypool import QueryPool
+from .rendering import Output, register_errors, render
 from .resultcache import ResultCache
 
-COMPRESSED = sorted(
-    {media.split(";")[0] for media in MEDIA_TYPES.values()}
-    | {"application/json", "text/html", "text/css", "text/javascript", "application/javascript", "text/plain"}
-)
+COMPRESSED = sorted({media for fmt in formats.ALL for media in fmt.media_types} | {"text/css", "text/javascript", "application/javascript"})
 
 
 class Compress(flask_compress.Compress):
@@ -34,13 +39,22 @@ class Compress(flask_compress.Compress):
         return super().after_request(response)
 
 
+class PolicykgFlask(Flask):
+    """Flask that renders a view's :class:`Output`."""
+
+    def make_response(self, rv):
+        if isinstance(rv, Output):
+            return render(rv)
+        return super().make_response(rv)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings from defaults, then ``POLICYKG_*``, then ``config``.
 
     Query processes start on the first query (or when the server's worker warms the pool).
     """
     settings = load_settings(config)
-    app = Flask(__name__)
+    app = PolicykgFlask(__name__)
     app.config["POLICYKG"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
@@ -51,24 +65,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policykg.querypool"] = QueryPool(
         settings.store,
         settings.query_processes,
-        burst=settings.query_processes_burst,
+        long_queries=settings.long_queries,
+        memory_bytes=settings.query_memory_bytes,
         keep_generations=settings.keep_generations,
     )
     app.extensions["policykg.resultcache"] = ResultCache(settings.result_cache_bytes)
-    app.extensions["policykg.publication.answers"] = {"lock": threading.Lock()}
+    app.extensions["policykg.answers"] = {"lock": threading.Lock()}
     Compress(app)
-    errors.register(app)
+    register_errors(app)
+    cors.register(app)
+
+    from .requests import check_host, read_body
+
+    app.before_request(check_host)
+    app.before_request(read_body)
 
     @app.after_request
     def no_sniffing(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.status_code in (204, 304):
+            response.headers.pop("Content-Type", None)  # no content, no type
         return response
 
     from . import present
     from .api import api
+    from .dataset_documents import metadata
     from .downloads import downloads
     from .editor import editor
-    from .metadata import metadata
     from .ontology import ontology
     from .pages import pages
     from .sparql import sparql
@@ -100,9 +123,7 @@ def _register_disabled_writes(app: Flask) -> None:
     """Without a token there is no /update or /store: say so instead of a bare 404."""
 
     def disabled(path: str = ""):
-        return errors.error_response(
-            404, "Updates are not enabled on this server: its operator has configured no update token."
-        )
+        raise errors.NotFound("Updates are not enabled on this server: its operator has configured no update token.")
 
     for rule in ("/update", "/store", "/store/<path:path>"):
         app.add_url_rule(rule, f"disabled{rule}", disabled, methods=["GET", "HEAD", "POST", "PUT", "DELETE"])

@@ -3,56 +3,57 @@
 ``GET /api/NAME?param=value&limit=100&offset=0`` checks each parameter against
 the query's header (:meth:`NamedQuery.bind`) and binds it as an RDF term
 (pyoxigraph substitutions); nothing a caller sends is pasted into query text.
-The query runs in the query pool like any /sparql query (time limit, caps,
-result cache). The answer is JSON by default, CSV, HTML (a page with a form) or
-SPARQL JSON, by ``Accept`` or by a suffix (``NAME.json``, ``.csv``, ``.html``).
+The answer comes from the one answer path (stored answers, result cache, query
+process). It is JSON by default, CSV (made safe for spreadsheets), HTML (a page
+with a form) or SPARQL JSON: by a suffix (``NAME.json``, ``.csv``, ``.html``),
+``format=`` or ``Accept``.
 
 Pagination: the query gets ``LIMIT limit+1 OFFSET offset`` appended after its
 own solution modifiers (two integers formatted by us); every named query ends
-with an ORDER BY, so pages are deterministic. The extra row tells whether
-there is a next page (``next`` in JSON, ``Link: rel="next"``).
+with an ORDER BY (or streams in store order), so pages are deterministic. The
+extra row tells whether there is a next page (``next`` in JSON, ``Link: rel="next"``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, request, url_for
 
+from policykg import formats
+from policykg.namespaces import XSD
 from policykg.publication.answers import arguments_key
 from policykg.runtime.executor import Limits, QueryJob
-from policykg.runtime.querylib import DEFAULT_PAGE_ROWS as DEFAULT_LIMIT
-from policykg.runtime.querylib import MAX_PAGE_ROWS as MAX_LIMIT
-from policykg.runtime.querylib import RESERVED_PARAMETERS as RESERVED
-from policykg.runtime.querylib import NamedQuery, ParameterError
+from policykg.runtime.querylib import (
+    DEFAULT_PAGE_ROWS,
+    MAX_OFFSET,
+    MAX_PAGE_ROWS,
+    RESERVED_PARAMETERS,
+    NamedQuery,
+    ParameterError,
+)
 from policykg.store import StoreNotBuilt
 
-from . import context, dispatch
-from .api_forms import input_type
+from . import answering, context
+from .api_forms import class_choices, input_type
 from .api_openapi import openapi_document
-from .errors import RETRY_AFTER, error_response
-from .negotiation import best
+from .errors import BadRequest, NotFound, ServiceError
+from .negotiation import negotiate
 from .present import language
+from .rendering import Output, Table
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-SUFFIX_FORMATS = {"json": "json", "csv": "csv", "html": "html"}
-OFFERS = [
-    ("application/json", "json"),
-    ("text/csv", "csv"),
-    ("text/html", "html"),
-    ("application/sparql-results+json", "sparql-json"),
-]
-FORMAT_NAMES = {"json": "json", "csv": "csv", "html": "html", "sparql-json": "sparql-json"}
-PROBLEM = "application/problem+json"
-_INTEGERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
+#: What an answer is offered as, best first.
+OFFERS = (formats.API_JSON, formats.API_CSV, formats.HTML, formats.API_SPARQL_JSON)
+INDEX_OFFERS = (formats.HTML, formats.API_JSON)
+_INTEGERS = {str(XSD[t]) for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
     "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-_NUMBERS = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("decimal", "double", "float")}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_NUMBERS = {str(XSD[t]) for t in ("decimal", "double", "float")}
+_BOOLEAN = str(XSD.boolean)
+
 
 
 def paged(sparql: str, limit: int, offset: int) -> str:
@@ -82,53 +83,31 @@ def friendly(cell: dict | None):
     return cell["value"]
 
 
-def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
-    """An RFC 9457 problem details answer."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    if errors:
-        body["errors"] = errors
-    return Response(json.dumps(body, ensure_ascii=False, indent=1), status=status, content_type=PROBLEM)
-
-
-def _format(suffix: str | None, offers=OFFERS) -> str | None:
-    if suffix:
-        return SUFFIX_FORMATS[suffix]
-    asked = (request.args.get("format") or "").strip().lower()
-    if asked in FORMAT_NAMES:
-        return FORMAT_NAMES[asked]
-    return best(request.headers.get("Accept"), offers)
-
-
 @api.get("/", endpoint="index")
 def index():
     """The named queries: an HTML page, or JSON by ``Accept``."""
     queries = context.named_queries()
-    fmt = _format(None, [("text/html", "html"), ("application/json", "json")])
-    if fmt == "json":
-        base = context.public_base() + "api/"
-        listing = [
-            {
-                "name": name,
-                "title": q.title,
-                "description": q.description,
-                "url": base + name,
-                "parameters": {p.name: {"type": p.type, "required": p.required} for p in q.parameters.values()},
-            }
-            for name, q in queries.items()
-        ]
-        response = Response(json.dumps({"queries": listing, "openapi": base + "openapi.json"}, ensure_ascii=False, indent=1), content_type="application/json")
-    else:
-        response = Response(render_template("api_index.html", queries=queries), content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return response
+    fmt = negotiate(INDEX_OFFERS)
+    if fmt is formats.HTML:
+        return Output({"queries": queries}, fmt, template="api_index.html")
+    base = context.public_base() + "api/"
+    listing = [
+        {
+            "name": name,
+            "title": q.title,
+            "description": q.description,
+            "url": base + name,
+            "parameters": {p.name: {"type": p.type, "required": p.required} for p in q.parameters.values()},
+        }
+        for name, q in queries.items()
+    ]
+    return Output({"queries": listing, "openapi": base + "openapi.json"}, fmt)
 
 
 @api.get("/openapi.json", endpoint="openapi")
 def openapi():
     document = openapi_document(context.named_queries(), context.public_base(), context.settings())
-    response = Response(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return Output(document, formats.API_JSON, vary=())
 
 
 @api.get("/<name>", endpoint="query")
@@ -137,146 +116,105 @@ def run_query(name: str):
     suffix = None
     if name not in queries:
         stem, dot, ending = name.rpartition(".")
-        if dot and stem in queries and ending in SUFFIX_FORMATS:
+        if dot and stem in queries and any(ending in f.suffixes for f in OFFERS):
             name, suffix = stem, ending
         else:
-            return problem(404, "Not found", f"There is no query named {name!r}; the queries are listed at /api/.")
+            raise NotFound(f"There is no query named {name!r}; the queries are listed at /api/.")
     query = queries[name]
-    fmt = _format(suffix)
-    if fmt is None:
-        return problem(406, "Not acceptable", "The answer can be given as " + ", ".join(m for m, _ in OFFERS) + ".")
-    values, errors = _arguments(query)
-    limit, offset = _page_arguments(errors)
-    if fmt == "html" and not request.args and any(p.required for p in query.parameters.values()):
-        return _html(query, values, None, errors=[], limit=limit, offset=offset)
+    fmt = negotiate(OFFERS, suffix=suffix)
+    values, problems = _arguments(query)
+    limit, offset = _page_arguments(problems)
+    if fmt is formats.HTML and not request.args and any(p.required for p in query.parameters.values()):
+        return _html(query, values, None, problems=[], limit=limit, offset=offset)
     bindings = {}
-    if not errors:
+    if not problems:
         try:
             bindings = query.bind(values, context.settings().iris)
         except ParameterError as error:
-            errors = [{"parameter": p, "message": m} for p, m in error.problems]
-    if errors:
-        if fmt == "html":
-            return _html(query, values, None, errors=errors, limit=limit, offset=offset, status=400)
-        detail = "; ".join(f"parameter {e['parameter']!r}: {e['message']}" for e in errors)
-        return problem(400, "Bad parameters", detail, errors)
-    answer = _answer(query, bindings, limit, offset)
-    if isinstance(answer, Response):
-        return _as_problem(answer)
-    columns, rows, total = answer
-    more = len(rows) > limit
-    rows = rows[:limit]
-    bound = {variable.value: term.value for variable, term in bindings.items()}
+            problems = [{"parameter": p, "message": m} for p, m in error.problems]
+    if problems:
+        if fmt is formats.HTML:
+            return _html(query, values, None, problems=problems, limit=limit, offset=offset, status=400)
+        detail = "; ".join(f"parameter {e['parameter']!r}: {e['message']}" for e in problems)
+        raise BadRequest(detail, problems=problems)
+    table, total = _page(query, bindings, limit, offset)
+    more = len(table.rows) > limit
+    table.rows = table.rows[:limit]
     links = _page_links(name, suffix, limit, offset, more)
-    if fmt == "json":
-        body = {
+    answered = "computed" if total is None else "stored"
+    headers = {"Policykg-Answered": answered}
+    if links:
+        headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    if fmt is formats.API_JSON:
+        data = {
             "query": name,
             "title": query.title,
-            "parameters": bound,
-            "columns": columns,
-            "rows": [{c: friendly(row.get(c)) for c in columns} for row in rows],
+            "parameters": {variable.value: term.value for variable, term in bindings.items()},
+            "columns": table.columns,
+            "rows": [{c: friendly(row.get(c)) for c in table.columns} for row in table.rows],
             "limit": limit,
             "offset": offset,
             "next": links.get("next"),
             "prev": links.get("prev"),
             "total": total,
-            "answered": "computed" if total is None else "stored",
+            "answered": answered,
         }
-        response = Response(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json")
-    elif fmt == "sparql-json":
-        body = {"head": {"vars": columns}, "results": {"bindings": [{c: v for c, v in row.items() if v is not None} for row in rows]}}
-        response = Response(json.dumps(body, ensure_ascii=False), content_type="application/sparql-results+json")
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else _csv_value(row[c]) for c in columns])
-        response = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        response = _html(query, values, (columns, rows), errors=[], limit=limit, offset=offset, links=links)
-    if links:
-        response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-    response.headers["Policykg-Answered"] = "computed" if total is None else "stored"
-    response.vary.add("Accept")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def _csv_value(cell: dict) -> str:
-    return ("_:" if cell["type"] == "bnode" else "") + cell["value"]
+        return Output(data, fmt, headers=headers)
+    if fmt is formats.HTML:
+        output = _html(query, values, (table.columns, table.rows), problems=[], limit=limit, offset=offset, links=links)
+        output.headers.update(headers)
+        return output
+    return Output(table, fmt, headers=headers)
 
 
 def _arguments(query: NamedQuery) -> tuple[dict[str, str], list[dict]]:
-    values, errors = {}, []
+    values, problems = {}, []
     for key in request.args:
-        if key in RESERVED:
+        if key in RESERVED_PARAMETERS:
             continue
         given = request.args.getlist(key)
         if len(given) > 1:
-            errors.append({"parameter": key, "message": f"given {len(given)} times; give it once"})
+            problems.append({"parameter": key, "message": f"given {len(given)} times; give it once"})
         values[key] = given[0]
-    return values, errors
+    return values, problems
 
 
-def _page_arguments(errors: list[dict]) -> tuple[int, int]:
-    def number(name: str, default: int, low: int, high: int | None) -> int:
+def _page_arguments(problems: list[dict]) -> tuple[int, int]:
+    def number(name: str, default: int, low: int, high: int) -> int:
         raw = request.args.get(name, "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
-            errors.append({"parameter": name, "message": f"expected an integer {bounds}; got {raw!r}"})
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)) or not low <= int(raw) <= high:
+            problems.append({"parameter": name, "message": f"expected an integer from {low} to {high}; got {raw[:40]!r}"})
             return default
         return int(raw)
 
-    return number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT), number("offset", 0, 0, None)
+    return number("limit", DEFAULT_PAGE_ROWS, 1, MAX_PAGE_ROWS), number("offset", 0, 0, MAX_OFFSET)
 
 
-def _answer(query: NamedQuery, bindings: dict, limit: int, offset: int):
-    """(columns, rows of SPARQL JSON cells, the answer's size if known) of one page
-    (plus one row), from the stored answers or computed; or an error response."""
+def _page(query: NamedQuery, bindings: dict, limit: int, offset: int) -> tuple[Table, int | None]:
+    """One page (plus one row) of the answer, and its size when it is known (stored)."""
     settings = context.settings()
-    store = context.store()
-    generation = store.current_generation()
-    if generation is None:
-        return error_response(503, "The store holds no data yet: run 'policykg build'.", {"Retry-After": RETRY_AFTER})
     substitutions = {variable.value: term for variable, term in bindings.items()}
-    stored = context.stored_answers(generation) if query.stored else None
-    if stored is not None:
-        found = stored.page(query, arguments_key(substitutions), limit + 1, offset)
-        if found is not None:
-            return found
-    key = ("api", query.name, tuple(sorted((k, str(v)) for k, v in substitutions.items())), limit, offset)
-    cache = context.result_cache()
-    hit = cache.get(generation, key) if cache.enabled else None
-    if hit is not None:
-        body = hit[1]
-    else:
-        job = QueryJob(
-            sparql=paged(query.sparql, limit + 1, offset),
-            limits=Limits(settings.max_result_rows, settings.max_response_bytes),
-            solutions_format="json",
-            graph_format=None,
-            substitutions=substitutions,
-        )
-        answer = dispatch.run(job, settings.query_timeout, text=query.sparql)
-        if isinstance(answer, Response):
-            return answer
-        body = answer.body
-        if cache.enabled:
-            cache.put(answer.generation, key, answer.fmt, body)
-    parsed = json.loads(body)
-    return parsed["head"]["vars"], parsed["results"]["bindings"], None
-
-
-def _as_problem(response: Response) -> Response:
-    """A plain-text error of the query pool, as problem details."""
-    detail = response.get_data(as_text=True).strip()
-    answer = problem(response.status_code, response.status.split(" ", 1)[-1], detail)
-    if "Retry-After" in response.headers:
-        answer.headers["Retry-After"] = response.headers["Retry-After"]
-    return answer
+    arguments = arguments_key(substitutions)
+    job = QueryJob(
+        sparql=paged(query.sparql, limit + 1, offset),
+        limits=Limits(settings.max_result_rows, settings.max_response_bytes),
+        solutions_format="json",
+        graph_format=None,
+        substitutions=substitutions,
+    )
+    answered = answering.answer(
+        job,
+        text=query.sparql,
+        stored=(lambda answers: answers.page(query, arguments, limit + 1, offset)) if query.stored else None,
+        cache_key=("api", query.name, arguments, limit, offset),
+    )
+    if answered.source == "stored":
+        columns, rows, total = answered.value
+        return Table(columns, rows), total
+    parsed = json.loads(answered.value.body)
+    return Table(parsed["head"]["vars"], parsed["results"]["bindings"]), None
 
 
 def _page_links(name: str, suffix: str | None, limit: int, offset: int, more: bool) -> dict[str, str]:
@@ -292,31 +230,29 @@ def _page_links(name: str, suffix: str | None, limit: int, offset: int, more: bo
 
 def _choices(query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
     """For IRI parameters of a class with few members: (IRI, label) to choose from."""
-    from .api_forms import class_choices
+    found = {}
+    for p in query.parameters.values():
+        if p.type == "iri" and p.rdf_class:
+            try:
+                found[p.name] = class_choices(p.rdf_class, language())
+            except (ServiceError, StoreNotBuilt):
+                found[p.name] = []  # the form still works: the suggestions are a convenience
+    return found
 
-    return {p.name: class_choices(p.rdf_class, language()) for p in query.parameters.values() if p.type == "iri" and p.rdf_class}
 
-
-def _html(query: NamedQuery, values, result, *, errors, limit, offset, links=None, status=200) -> Response:
-    try:
-        choices = _choices(query)
-    except StoreNotBuilt:
-        choices = {}
-    page = render_template(
-        "api_query.html",
-        query=query,
-        values=values,
-        result=result,
-        errors=errors,
-        limit=limit,
-        offset=offset,
-        links=links or {},
-        choices=choices,
-        input_type=input_type,
-        default_limit=DEFAULT_LIMIT,
-        max_limit=MAX_LIMIT,
-        editor_url=url_for("editor.editor", named=query.name, **{k: v for k, v in values.items() if k in query.parameters}),
-    )
-    response = Response(page, status=status, content_type="text/html; charset=utf-8")
-    response.vary.add("Accept-Language")
-    return response
+def _html(query: NamedQuery, values, result, *, problems, limit, offset, links=None, status=200) -> Output:
+    context_data = {
+        "query": query,
+        "values": values,
+        "result": result,
+        "errors": problems,
+        "limit": limit,
+        "offset": offset,
+        "links": links or {},
+        "choices": _choices(query),
+        "input_type": input_type,
+        "default_limit": DEFAULT_PAGE_ROWS,
+        "max_limit": MAX_PAGE_ROWS,
+        "editor_url": url_for("editor.editor", named=query.name, **{k: v for k, v in values.items() if k in query.parameters}),
+    }
+    return Output(context_data, formats.HTML, status, template="api_query.html", vary=("Accept", "Accept-Language"))

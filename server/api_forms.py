@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
+
 from policykg.runtime.executor import Limits, QueryJob
 from policykg.runtime.querylib import Parameter
 
-from . import context, dispatch
+from . import answering, context
 
 #: IRI parameters get a list of suggestions when their class has at most this many members.
 MAX_CHOICES = 200
@@ -24,26 +26,9 @@ LIMIT 1000"""
 
 def class_choices(rdf_class: str, lang: str) -> list[tuple[str, str]]:
     """(value, label) of the members of ``rdf_class``, by label; none when there are many."""
-    import pyoxigraph as ox
-
-    store = context.store()
-    generation = store.current_generation()
-    if generation is None:
-        return []
-    cache = context.result_cache()
-    key = ("choices", rdf_class)
-    hit = cache.get(generation, key) if cache.enabled else None
-    if hit is not None:
-        body = hit[1]
-    else:
-        settings = context.settings()
-        job = QueryJob(CHOICES, Limits(settings.max_result_rows, settings.max_response_bytes), substitutions={"class": ox.NamedNode(rdf_class)})
-        answer = dispatch.run(job, settings.query_timeout)
-        if not hasattr(answer, "body"):
-            return []
-        body = answer.body
-        if cache.enabled:
-            cache.put(answer.generation, key, "json", body)
+    settings = context.settings()
+    job = QueryJob(CHOICES, Limits(settings.max_result_rows, settings.max_response_bytes), substitutions={"class": ox.NamedNode(rdf_class)})
+    body = answering.answer(job, cache_key=("choices", rdf_class)).value.body
     labels: dict[str, dict[str, str]] = {}
     for row in json.loads(body)["results"]["bindings"]:
         entry = labels.setdefault(row["item"]["value"], {})

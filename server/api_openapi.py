@@ -5,8 +5,8 @@ from __future__ import annotations
 from policykg import __version__
 from policykg.config import Settings
 from policykg.runtime.querylib import DEFAULT_PAGE_ROWS as DEFAULT_LIMIT
+from policykg.runtime.querylib import MAX_OFFSET, NamedQuery, Parameter
 from policykg.runtime.querylib import MAX_PAGE_ROWS as MAX_LIMIT
-from policykg.runtime.querylib import NamedQuery, Parameter
 
 #: JSON Schema of each parameter type (what the query string carries).
 TYPE_SCHEMAS = {
@@ -210,7 +210,7 @@ def openapi_document(queries: dict[str, NamedQuery], public_base: str, settings:
                     "name": "offset",
                     "in": "query",
                     "description": "Rows to skip: the page starts after them.",
-                    "schema": {"type": "integer", "minimum": 0, "default": 0},
+                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
                 },
             },
             "responses": {

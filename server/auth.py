@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Response, request
+from flask import request
 
 from . import context
-from .errors import error_response
+from .errors import Forbidden, Unauthorized
 
 REALM = 'Bearer realm="policykg"'
 
 
-def refuse_unless_authorized() -> Response | None:
-    """None when the request carries the configured token; otherwise the 401 or 403 to send."""
+def require_token() -> None:
+    """Return when the request carries the configured token; otherwise raise 401 or 403."""
     token = context.settings().update_token
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if not header:
-        return error_response(
-            401, "This operation needs the update token: send Authorization: Bearer TOKEN.", {"WWW-Authenticate": REALM}
-        )
+        raise Unauthorized("This operation needs the update token: send Authorization: Bearer TOKEN.", headers={"WWW-Authenticate": REALM})
     if scheme.lower() != "bearer" or not token or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        return error_response(403, "The token sent does not allow this operation.")
-    return None
+        raise Forbidden("The token sent does not allow this operation.")

@@ -39,7 +39,7 @@ def stored_answers(generation: str | None):
     """The answers stored for ``generation``, the published one (:mod:`policykg.publication.answers`), or None."""
     if not settings().stored_answers or generation is None:
         return None
-    opened = current_app.extensions["policykg.publication.answers"]
+    opened = current_app.extensions["policykg.answers"]
     with opened["lock"]:
         if opened.get("generation") != generation or opened.get("answers") is None:
             try:
@@ -54,8 +54,11 @@ def stored_answers(generation: str | None):
 
 
 def public_base() -> str:
-    """This server's public URL, ending with '/' (``POLICYKG_PUBLIC_URL`` or the request's host)."""
+    """This server's public URL, ending with '/': ``POLICYKG_PUBLIC_URL``, or the request's
+    scheme, host (checked against the allowed hosts before any view runs) and mount point."""
     configured = settings().public_url
     if configured:
         return configured if configured.endswith("/") else configured + "/"
-    return request.url_root
+    environ = request.environ
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{request.script_root}/"

@@ -8,13 +8,15 @@ compressing them again on the way (which would lose the size and the ranges).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, send_file
+from flask import Blueprint, Response, send_file
 
+from policykg import formats
 from policykg.namespaces import LICENCE_DATA, LICENCE_ONTOLOGY
 from policykg.publication.dumps import CHECKSUMS, Dumps, latest
 
 from . import context
-from .errors import error_response
+from .errors import NotFound
+from .rendering import Output
 
 downloads = Blueprint("downloads", __name__)
 
@@ -66,24 +68,21 @@ def download_section() -> dict:
 @downloads.get("/downloads/")
 def index():
     """The dumps with their formats, sizes, checksums and licence, and how to cite them."""
-    return render_template("downloads.html", **page_context())
+    return Output(page_context(), formats.HTML, template="downloads.html", vary=("Accept-Language",))
 
 
 @downloads.get("/downloads/<name>")
 def file(name: str):
     dumps = latest(context.store())
     if dumps is None:
-        return error_response(
-            404,
-            "There are no dumps yet: run 'policykg dumps' (or 'policykg build') on the server to write them.",
-        )
+        raise NotFound("There are no dumps yet: run 'policykg dumps' (or 'policykg build') on the server to write them.")
     if name == CHECKSUMS:
         response = send_file(dumps.path / CHECKSUMS, mimetype="text/plain", conditional=True, max_age=0)
         return _no_transform(response)
     dump = dumps.file(name)
     if dump is None:
         names = ", ".join([f.name for f in dumps.files] + [CHECKSUMS])
-        return error_response(404, f"No dump named {name!r}; there are: {names}.")
+        raise NotFound(f"No dump named {name!r}; there are: {names}.")
     media = GZIP_MEDIA if dump.format.gzip else dump.media_type
     response = send_file(
         dumps.path / dump.name,

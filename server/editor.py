@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
+from policykg import formats
 from policykg.namespaces import PREFIXES
 from policykg.runtime.querylib import NamedQuery, ParameterError
 
 from . import context
+from .rendering import Output
 
 editor = Blueprint("editor", __name__)
 
@@ -65,10 +67,11 @@ def editor_page():
     if named is not None:
         values = {k: v for k, v in request.args.items() if k in named.parameters}
         config["open"] = {"name": named.title["en"], "query": with_values(named, values)}
-    return render_template("editor.html", config=config, installed=assets_installed(), vendor=VENDOR, queries=queries)
+    data = {"config": config, "installed": assets_installed(), "vendor": VENDOR, "queries": queries}
+    return Output(data, formats.HTML, template="editor.html", vary=("Accept-Language",))
 
 
 @editor.get("/editor/prefixes.json")
 def prefixes():
     """Our prefixes in the shape of prefix.cc's list, for the editor's prefix completion."""
-    return jsonify(PREFIXES)
+    return Output(PREFIXES, formats.API_JSON, vary=())

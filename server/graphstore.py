@@ -4,7 +4,8 @@ A graph is named indirectly (``/store?graph=IRI``, ``/store?default``) or direct
 (``/store/some/path``: the graph whose IRI is that URL). Every method needs the
 token. ``GET /store`` with neither gives the whole dataset (N-Quads or TriG: the
 only place where quads mean something); ``POST /store`` creates a new graph and
-answers with its IRI in ``Location``.
+answers with its IRI in ``Location``. Each write gives the blank nodes of what it
+sends fresh identities: two uploads that both say ``_:b`` mean two nodes.
 """
 
 from __future__ import annotations
@@ -13,27 +14,23 @@ import uuid
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 
-from policykg.runtime.executor import (
-    GRAPH_INPUT_FORMATS,
-    GraphReadJob,
-    GraphWriteJob,
-    Limits,
-)
-from policykg.runtime.results import DATASET_FORMATS, MEDIA_TYPES
+from policykg import formats
+from policykg.runtime.executor import GraphReadJob, GraphWriteJob, Limits
 
-from . import context, dispatch
-from .auth import refuse_unless_authorized
-from .errors import error_response
-from .negotiation import GRAPH_MEDIA, best
-from .sparql import BadRequest
+from . import answering, context
+from .auth import require_token
+from .errors import BadRequest, UnsupportedMediaType
+from .negotiation import negotiate
+from .rendering import Output
 
 graphstore = Blueprint("graphstore", __name__)
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
-GRAPH_OFFERS = [(media, key) for media, key in GRAPH_MEDIA if key not in DATASET_FORMATS]
-DATASET_OFFERS = [(media, key) for media, key in GRAPH_MEDIA if key in DATASET_FORMATS]
+#: One graph in any RDF syntax (a dataset syntax carries it as its default graph); the whole store as quads.
+GRAPH_OFFERS = tuple(f for f in formats.GRAPH_OFFERS if f.serialises == formats.GRAPH)
+DATASET_OFFERS = formats.DATASET_OFFERS
 _DEFAULT = object()
 
 
@@ -48,30 +45,25 @@ def direct(path: str):
     return _handle(direct_path=path)
 
 
-def _handle(direct_path: str | None) -> Response:
-    refusal = refuse_unless_authorized()
-    if refusal is not None:
-        return refusal
-    try:
-        graph = _graph(direct_path)
-        if request.method in ("GET", "HEAD"):
-            return _read(graph)
-        return _write(graph)
-    except BadRequest as error:
-        return error_response(error.status, error.message)
+def _handle(direct_path: str | None) -> Output:
+    require_token()
+    graph = _graph(direct_path)
+    if request.method in ("GET", "HEAD"):
+        return _read(graph)
+    return _write(graph)
 
 
 def _graph(direct_path: str | None):
     """The graph's IRI, ``_DEFAULT`` for the default graph, or None when none is named."""
     if direct_path is not None:
         if "graph" in request.args or "default" in request.args:
-            raise BadRequest(400, "A graph named by its URL takes no graph or default parameter.")
+            raise BadRequest("A graph named by its URL takes no graph or default parameter.")
         return context.public_base() + quote(f"store/{direct_path}", safe="/:@!$&'()*+,;=-._~%")
     graphs = request.args.getlist("graph")
     if graphs and "default" in request.args:
-        raise BadRequest(400, "Give either ?graph=IRI or ?default, not both.")
+        raise BadRequest("Give either ?graph=IRI or ?default, not both.")
     if len(graphs) > 1:
-        raise BadRequest(400, f"parameter graph: given {len(graphs)} times; name one graph.")
+        raise BadRequest(f"parameter graph: given {len(graphs)} times; name one graph.")
     if "default" in request.args:
         return _DEFAULT
     if not graphs:
@@ -79,7 +71,7 @@ def _graph(direct_path: str | None):
     try:
         ox.NamedNode(graphs[0])
     except ValueError as error:
-        raise BadRequest(400, f"parameter graph: {graphs[0]!r} is not an absolute IRI ({error}).") from None
+        raise BadRequest(f"parameter graph: {graphs[0]!r} is not an absolute IRI ({error}).") from None
     return graphs[0]
 
 
@@ -88,57 +80,46 @@ def _limits() -> Limits:
     return Limits(settings.max_result_rows, settings.max_response_bytes)
 
 
-def _read(graph) -> Response:
+def _read(graph) -> Output:
     whole = graph is None
-    offers = DATASET_OFFERS if whole else GRAPH_OFFERS
-    fmt = best(request.headers.get("Accept"), offers)
-    if fmt is None:
-        kinds = ", ".join(dict.fromkeys(media for media, _ in offers))
-        raise BadRequest(406, f"This resource can be given as {kinds}.")
-    job = GraphReadJob(fmt, _limits(), graph=None if graph in (None, _DEFAULT) else graph, dataset=whole)
-    answer = dispatch.run(job, context.settings().query_timeout, what="read")
-    if isinstance(answer, Response):
-        return answer
-    response = Response(answer.body, content_type=MEDIA_TYPES[fmt])
-    response.vary.add("Accept")
-    return response
+    fmt = negotiate(DATASET_OFFERS if whole else GRAPH_OFFERS, params=request.args)
+    job = GraphReadJob(fmt.key, _limits(), graph=None if graph in (None, _DEFAULT) else graph, dataset=whole)
+    answered = answering.run(job, context.settings().query_timeout, what="read")
+    return Output(answered.body if answered.body is not None else answered.chunks, fmt)
 
 
 def _parts() -> tuple[tuple[bytes, str], ...]:
     """The request's RDF documents with their media types (several for multipart/form-data)."""
     mimetype = request.mimetype
+    accepted = ", ".join(formats.GRAPH_INPUT)
     if mimetype == "multipart/form-data":
         parts = []
         for name, part in request.files.items(multi=True):
             media = (part.mimetype or "").lower()
-            if media not in GRAPH_INPUT_FORMATS:
-                raise BadRequest(415, f"part {name!r}: Content-Type {media or 'missing'} is not an RDF graph format we read.")
+            if media not in formats.GRAPH_INPUT:
+                raise UnsupportedMediaType(f"part {name!r}: Content-Type {media or 'missing'} is not an RDF graph format we read.")
             parts.append((part.read(), media))
         return tuple(parts)
     if not mimetype:
-        raise BadRequest(415, f"Send the graph with a Content-Type: {', '.join(GRAPH_INPUT_FORMATS)}.")
-    if mimetype not in GRAPH_INPUT_FORMATS:
-        raise BadRequest(415, f"Content-Type {mimetype} is not an RDF graph format we read; use {', '.join(GRAPH_INPUT_FORMATS)}.")
-    return ((request.get_data(cache=False), mimetype),)
+        raise UnsupportedMediaType(f"Send the graph with a Content-Type: {accepted}.")
+    if mimetype not in formats.GRAPH_INPUT:
+        raise UnsupportedMediaType(f"Content-Type {mimetype} is not an RDF graph format we read; use {accepted}.")
+    return ((request.get_data(cache=True), mimetype),)
 
 
-def _write(graph) -> Response:
+def _write(graph) -> Output:
     method = request.method
     created_iri = None
     if graph is None:
         if method != "POST":
-            raise BadRequest(400, "Name the graph: /store?graph=IRI, /store?default or /store/PATH.")
+            raise BadRequest("Name the graph: /store?graph=IRI, /store?default or /store/PATH.")
         created_iri = graph = context.public_base() + f"store/{uuid.uuid4()}"
     parts = () if method == "DELETE" else _parts()
     settings = context.settings()
     target = None if graph is _DEFAULT else graph
     base = target or context.public_base() + "store"
     job = GraphWriteJob(method, target, parts, base_iri=base, wait=min(10.0, settings.update_timeout))
-    answer = dispatch.run(job, settings.update_timeout, what="graph")
-    if isinstance(answer, Response):
-        return answer
+    answered = answering.run(job, settings.update_timeout, what="graph")
     if created_iri is not None:
-        return Response(status=201, headers={"Location": created_iri})
-    return Response(status=201 if answer.created and method != "DELETE" else 204)
-
-
+        return Output(b"", formats.PLAIN_TEXT, 201, headers={"Location": created_iri})
+    return Output(b"", formats.PLAIN_TEXT, 201 if answered.created and method != "DELETE" else 204)

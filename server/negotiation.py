@@ -1,116 +1,74 @@
-"""Choosing a result format from ``Accept`` (with q-values) or a ``format`` parameter.
+"""The one negotiator: which of the formats a route offers this request gets.
 
-A query's answer is a table (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE), and
-which one is known only once it runs, so a request negotiates both at once; the
-query process uses the one that fits.
+One precedence everywhere (:func:`policykg.formats.choose`): a suffix of the
+URL (``/goal/2.ttl``, ``/api/goals.csv``), then the ``format`` parameter (an
+unknown name is a 400), then ``output`` and ``results`` (the names other SPARQL
+clients send; one we do not know is ignored), then ``Accept`` with q-values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from werkzeug.datastructures import MIMEAccept
+from flask import request
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-#: Media types offered for tables, best first (the first is the default for */*).
-SOLUTION_MEDIA = [
-    ("application/sparql-results+json", "json"),
-    ("application/json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-]
-#: Media types offered for graphs, best first.
-GRAPH_MEDIA = [
-    ("text/turtle", "turtle"),
-    ("application/x-turtle", "turtle"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "jsonld"),
-    ("application/json", "jsonld"),
-    ("application/rdf+xml", "rdfxml"),
-    ("application/xml", "rdfxml"),
-    ("text/xml", "rdfxml"),
-    ("application/n-quads", "nquads"),
-    ("application/trig", "trig"),
-    ("text/n3", "n3"),
-    ("text/plain", "nt"),
-]
-#: Names a ``format`` (or ``output``) parameter may use: (for tables, for graphs).
-FORMAT_NAMES = {
-    "json": ("json", "jsonld"),
-    "xml": ("xml", "rdfxml"),
-    "csv": ("csv", None),
-    "tsv": ("tsv", None),
-    "turtle": (None, "turtle"),
-    "ttl": (None, "turtle"),
-    "nt": (None, "nt"),
-    "ntriples": (None, "nt"),
-    "n-triples": (None, "nt"),
-    "jsonld": (None, "jsonld"),
-    "json-ld": (None, "jsonld"),
-    "rdfxml": (None, "rdfxml"),
-    "rdf/xml": (None, "rdfxml"),
-    "rdf+xml": (None, "rdfxml"),
-    "nquads": (None, "nquads"),
-    "n-quads": (None, "nquads"),
-    "trig": (None, "trig"),
-    "n3": (None, "n3"),
-}
+from policykg import formats
+from policykg.formats import Format
+
+from .errors import BadRequest, NotAcceptable
+
+#: Parameters that name a format: ``format`` (ours, strict), then what other clients send.
+STRICT_PARAMETER = "format"
+LENIENT_PARAMETERS = ("output", "results")
 
 
-class UnknownFormat(ValueError):
-    """A ``format`` parameter that names no format we have."""
+def negotiate(offers: Sequence[Format], *, suffix: str | None = None, params=None) -> Format:
+    """The format for this request among ``offers`` (best first); 400 or 406 when none fits."""
+    params = request.values if params is None else params
+    try:
+        return formats.choose(
+            offers,
+            suffix=suffix,
+            strict_names=[params.get(STRICT_PARAMETER) or ""],
+            names=[params.get(name) or "" for name in LENIENT_PARAMETERS],
+            accept=request.headers.get("Accept"),
+        )
+    except formats.UnknownFormat as error:
+        raise BadRequest(str(error)) from None
+    except formats.NotAcceptable as error:
+        raise NotAcceptable(f"Not acceptable: {error}.") from None
 
 
-@dataclass(frozen=True)
-class Choice:
-    """The negotiated format for a table and for a graph (None: the client accepts none)."""
-
-    solutions: str | None
-    graph: str | None
-
-    @property
-    def acceptable(self) -> bool:
-        return self.solutions is not None or self.graph is not None
-
-    def for_form(self, form: str | None) -> str | None:
-        """The format for a query of this form, when the form is known."""
-        if form in ("SELECT", "ASK"):
-            return self.solutions
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            return self.graph
-        return self.solutions or self.graph
+def negotiate_answer(forms: dict[str, Sequence[Format]], *, params=None) -> dict[str, Format | None]:
+    """For a query whose form is known only once it runs: a format for each kind of answer
+    (None: the request accepts none of that kind; the query process answers 406 if needed)."""
+    chosen: dict[str, Format | None] = {}
+    for kind, offers in forms.items():
+        try:
+            chosen[kind] = negotiate(offers, params=params)
+        except NotAcceptable:
+            chosen[kind] = None
+    return chosen
 
 
-def best(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
-    """The key of the best offer for an ``Accept`` header (none or empty: anything)."""
-    parsed = parse_accept_header(accept if accept and accept.strip() else "*/*", MIMEAccept)
-    # Parameters other than q (text/turtle; charset=utf-8) do not narrow the match: we speak UTF-8 only.
-    header = MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in parsed])
-    media = header.best_match([media for media, _ in offers])
-    return dict(offers)[media] if media else None
+def wants_html() -> bool:
+    """Whether the client reads pages rather than data (for routes that redirect browsers)."""
+    return formats.by_accept(request.headers.get("Accept"), (formats.TURTLE, formats.HTML)) is formats.HTML
 
 
-def negotiate(accept: str | None, format_param: str | None = None) -> Choice:
-    """Formats for this request; a ``format`` parameter wins over ``Accept``."""
-    if format_param:
-        name = format_param.strip().lower()
-        if name in FORMAT_NAMES:
-            return Choice(*FORMAT_NAMES[name])
-        media = name.split(";", 1)[0].strip()
-        solutions, graph = dict(SOLUTION_MEDIA).get(media), dict(GRAPH_MEDIA).get(media)
-        if solutions is None and graph is None:
-            known = ", ".join(FORMAT_NAMES)
-            raise UnknownFormat(f"parameter format: {format_param!r} is not a format we offer; use one of {known} or a media type")
-        return Choice(solutions, graph)
-    return Choice(best(accept, SOLUTION_MEDIA), best(accept, GRAPH_MEDIA))
-
-
-def offered(kind: str) -> str:
-    """The media types offered for 'solutions' or 'graph' answers, for error messages."""
-    offers = SOLUTION_MEDIA if kind == "solutions" else GRAPH_MEDIA
-    return ", ".join(dict.fromkeys(media for media, _ in offers))
-
-
+def negotiate_language(offers: Sequence[str], default: str, *, parameter: str = "lang") -> str:
+    """The language of a page: ``?lang=`` if it is one of ``offers``, else the first of them that
+    ``Accept-Language`` prefers (by quality, a region counting as its language), else ``default``."""
+    asked = (request.args.get(parameter) or "").strip().lower()
+    if asked in offers:
+        return asked
+    header = request.headers.get("Accept-Language")
+    if header:
+        parsed = parse_accept_header(header, LanguageAccept)
+        ranked = sorted(((value.split("-", 1)[0].lower(), quality) for value, quality in parsed), key=lambda item: -item[1])
+        for value, quality in ranked:
+            if quality > 0 and value in offers:
+                return value
+    return default

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint
 
+from policykg import formats
 from policykg.runtime.executor import Limits, QueryJob
 from policykg.store import StoreNotBuilt
 
-from . import context, dispatch
+from . import answering, context
+from .rendering import Output
 
 pages = Blueprint("pages", __name__)
 
@@ -37,57 +39,35 @@ SELECT ?kind ?item ?ordinal ?sv ?en WHERE {
 COUNTED = ("Goal", "FocusArea", "Principle", "Body", "Responsibility", "Project", "Activity", "Network", "NetworkMembership", "Partnership")
 
 
-def _select(key: str, sparql: str) -> list[dict] | Response:
-    """Rows (SPARQL JSON bindings) of one of our own queries, through the query pool, cached per generation."""
-    store = context.store()
-    generation = store.current_generation()
-    if generation is None:
-        raise StoreNotBuilt("no data")
-    cache = context.result_cache()
-    hit = cache.get(generation, ("pages", key)) if cache.enabled else None
-    if hit is not None:
-        return json.loads(hit[1])["results"]["bindings"]
+def _select(key: str, sparql: str) -> list[dict]:
+    """Rows (SPARQL JSON bindings) of one of our own queries, on the answer path."""
     settings = context.settings()
-    answer = dispatch.run(QueryJob(sparql, Limits(settings.max_result_rows, settings.max_response_bytes)), settings.query_timeout)
-    if isinstance(answer, Response):
-        return answer
-    if cache.enabled:
-        cache.put(answer.generation, ("pages", key), answer.fmt, answer.body)
-    return json.loads(answer.body)["results"]["bindings"]
+    job = QueryJob(sparql, Limits(settings.max_result_rows, settings.max_response_bytes))
+    return json.loads(answering.answer(job, cache_key=("pages", key)).value.body)["results"]["bindings"]
 
 
 @pages.get("/")
 def landing():
     """What the dataset is, what it holds, where to start, how to get and cite it."""
     counts, items = {}, {"Goal": [], "FocusArea": [], "Principle": []}
-    try:
+    built = context.store().current_generation() is not None
+    if built:
         rows = _select("counts", COUNTS)
-        if isinstance(rows, Response):
-            return rows
         counts = {row["class"]["value"].rsplit("#", 1)[-1]: int(row["count"]["value"]) for row in rows}
-        rows = _select("goals", GOALS)
-        if isinstance(rows, Response):
-            return rows
-        for row in rows:
+        for row in _select("goals", GOALS):
             labels = {code: row[code]["value"] for code in ("sv", "en") if code in row}
             items[row["kind"]["value"].rsplit("#", 1)[-1]].append((row["item"]["value"], labels))
-        built = True
-    except StoreNotBuilt:
-        built = False
     settings = context.settings()
-    page = render_template(
-        "landing.html",
-        counts=[(name, counts[name]) for name in COUNTED if counts.get(name)],
-        items=items,
-        built=built,
-        queries=context.named_queries(),
-        settings=settings,
-        example_iri=settings.iris.goal(2),
-        sparql_url=context.public_base() + "sparql",
-    )
-    response = Response(page, content_type="text/html; charset=utf-8")
-    response.vary.add("Accept-Language")
-    return response
+    data = {
+        "counts": [(name, counts[name]) for name in COUNTED if counts.get(name)],
+        "items": items,
+        "built": built,
+        "queries": context.named_queries(),
+        "settings": settings,
+        "example_iri": settings.iris.goal(2),
+        "sparql_url": context.public_base() + "sparql",
+    }
+    return Output(data, formats.HTML, template="landing.html", vary=("Accept-Language",))
 
 
 @pages.get("/health")
@@ -96,5 +76,5 @@ def health():
     try:
         context.store().query("ASK {}")
     except StoreNotBuilt as error:
-        return {"status": "unavailable", "reason": str(error)}, 503
-    return {"status": "ok", "generation": context.store().version}
+        return Output({"status": "unavailable", "reason": str(error)}, formats.API_JSON, 503, vary=())
+    return Output({"status": "ok", "generation": context.store().version}, formats.API_JSON, vary=())

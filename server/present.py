@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from policykg.namespaces import PREFIXES, SDG, SDG_SCHEME
 
 from . import context
+from .negotiation import negotiate_language
 from .texts import TEXTS
 
 LANGUAGES = ("sv", "en")
@@ -27,14 +28,7 @@ IRI_SAFE = "/:@!$&'()*+,;=~-._%"
 
 
 def choose_language() -> str:
-    asked = (request.args.get("lang") or "").strip().lower()
-    if asked in LANGUAGES:
-        return asked
-    for value, _quality in sorted(request.accept_languages, key=lambda item: -item[1]):
-        primary = value.split("-", 1)[0].lower()
-        if primary in LANGUAGES:
-            return primary
-    return DEFAULT_LANGUAGE
+    return negotiate_language(LANGUAGES, DEFAULT_LANGUAGE)
 
 
 def language() -> str:

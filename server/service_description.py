@@ -1,21 +1,25 @@
-"""The SPARQL 1.1 Service Description of the endpoint (GET /sparql without a query)."""
+"""The SPARQL 1.1 Service Description of the query endpoint (GET /sparql without a query).
+
+It describes /sparql alone: clients such as Comunica take the last ``sd:Service``
+they read as the endpoint to query, so the update service is not listed here.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
+from policykg import formats
 from policykg.namespaces import ENTAILMENT, FORMATS, RDF, SD
-from policykg.runtime.results import GRAPH_FORMATS, SOLUTION_FORMATS
 
-_SD_PREFIXES = {"sd": str(SD), "formats": str(FORMATS), "rdf": str(RDF), "ent": str(ENTAILMENT)}
+SD_PREFIXES = {"sd": str(SD), "formats": str(FORMATS), "rdf": str(RDF), "ent": str(ENTAILMENT)}
 
 
 def _iri(value: str) -> ox.NamedNode:
     return ox.NamedNode(str(value))
 
 
-def describe(endpoint: str, graphs: list[str], *, update_endpoint: str | None, federated: bool) -> list[ox.Triple]:
-    """Triples describing the query service at ``endpoint`` (and the update service, if any)."""
+def describe(endpoint: str, graphs: list[str], *, federated: bool) -> list[ox.Triple]:
+    """Triples describing the query service at ``endpoint``."""
     triples: list[ox.Triple] = []
     add = lambda s, p, o: triples.append(ox.Triple(s, _iri(p), o))  # noqa: E731
     service = ox.BlankNode("service")
@@ -26,8 +30,8 @@ def describe(endpoint: str, graphs: list[str], *, update_endpoint: str | None, f
     if federated:
         add(service, SD.feature, _iri(SD.BasicFederatedQuery))
     add(service, SD.defaultEntailmentRegime, _iri(ENTAILMENT.Simple))
-    formats = {fmt.iri for fmt in SOLUTION_FORMATS.values()} | {fmt.iri for fmt in GRAPH_FORMATS.values()}
-    for iri in sorted(formats):
+    results = {fmt.oxigraph.iri for fmt in (*formats.SOLUTION_OFFERS, *formats.GRAPH_OFFERS) if fmt.oxigraph is not None}
+    for iri in sorted(results):
         add(service, SD.resultFormat, _iri(iri))
     dataset = ox.BlankNode("dataset")
     add(service, SD.defaultDataset, dataset)
@@ -40,15 +44,4 @@ def describe(endpoint: str, graphs: list[str], *, update_endpoint: str | None, f
         add(dataset, SD.namedGraph, named)
         add(named, RDF.type, _iri(SD.NamedGraph))
         add(named, SD.name, _iri(name))
-    if update_endpoint:
-        update = ox.BlankNode("update")
-        add(update, RDF.type, _iri(SD.Service))
-        add(update, SD.endpoint, _iri(update_endpoint))
-        add(update, SD.supportedLanguage, _iri(SD.SPARQL11Update))
-        add(update, SD.defaultDataset, dataset)
     return triples
-
-
-def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
-    prefixes = _SD_PREFIXES if fmt in ("turtle", "trig", "rdfxml", "n3") else None
-    return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes)

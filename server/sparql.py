@@ -4,7 +4,7 @@ Queries come by GET, POST form-encoded or POST direct; the answer's format is
 negotiated; the default graph is the union of all graphs unless the query
 (FROM) or the protocol (default-graph-uri, named-graph-uri) says otherwise.
 Before a query runs, every SERVICE target it could call is checked
-(:mod:`policykg.runtime.remotes`); it then runs in the query pool under the time limit.
+(:mod:`policykg.runtime.remotes`); it then runs on the one answer path.
 """
 
 from __future__ import annotations
@@ -13,67 +13,40 @@ import hashlib
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import is_resource_modified
 
+from policykg import formats
 from policykg.runtime.executor import Limits, QueryJob
 from policykg.runtime.remotes import RemoteRefused, check_scan
-from policykg.runtime.results import MEDIA_TYPES
 from policykg.runtime.sparqlscan import scan
 
-from . import context, dispatch
-from .errors import RETRY_AFTER, error_response
-from .negotiation import GRAPH_MEDIA, UnknownFormat, best, negotiate, offered
-from .service_description import describe, serialize
+from . import answering, context
+from .errors import BadRequest, Forbidden, UnsupportedMediaType
+from .negotiation import negotiate, negotiate_answer, wants_html
+from .rendering import Output
+from .requests import utf8_body
+from .service_description import SD_PREFIXES, describe
 
 sparql = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified, Retry-After, Content-Type",
-}
+#: What an answer can be given as, by the kind of query.
+ANSWER_OFFERS = {"solutions": formats.SOLUTION_OFFERS, "graph": formats.GRAPH_OFFERS}
 
 
-class BadRequest(Exception):
-    """A request we answer with ``status`` and ``message``."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-@sparql.after_request
-def allow_cross_origin(response: Response) -> Response:
-    """Queries may come from any web page (they change nothing and carry no credentials)."""
-    response.headers.update(CORS_HEADERS)
-    return response
-
-
-@sparql.route("/sparql/", methods=["GET", "POST", "OPTIONS"])
-@sparql.route("/sparql", methods=["GET", "POST", "OPTIONS"])  # registered first: url_for's choice
+@sparql.route("/sparql/", methods=["GET", "POST"])
+@sparql.route("/sparql", methods=["GET", "POST"])  # registered first: url_for's choice
 def endpoint():
     """A query (GET or POST), or without one the service description."""
-    if request.method == "OPTIONS":
-        return Response(
-            status=204,
-            headers={
-                "Allow": "GET, POST, HEAD, OPTIONS",
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match, If-Modified-Since",
-                "Access-Control-Max-Age": "86400",
-            },
-        )
-    try:
-        params, text = _request_parameters()
-        if text is None:
-            return service_description(params)
-        return answer_query(text, params)
-    except BadRequest as error:
-        return error_response(error.status, error.message)
+    params, text = _request_parameters()
+    if text is None:
+        return service_description(params)
+    return answer_query(text, params)
 
 
 def _request_parameters() -> tuple[MultiDict, str | None]:
@@ -87,36 +60,23 @@ def _request_parameters() -> tuple[MultiDict, str | None]:
             params = MultiDict(list(request.args.items(multi=True)) + list(request.form.items(multi=True)))
             texts = params.getlist("query")
             if not texts and "update" not in params:
-                raise BadRequest(400, "parameter query: missing from the form; send the query as query=...")
+                raise BadRequest("parameter query: missing from the form; send the query as query=...")
         elif mimetype == QUERY_MEDIA:
             params = request.args
-            texts = [_utf8_body()] + params.getlist("query")
+            texts = [utf8_body("query")] + params.getlist("query")
         elif mimetype == UPDATE_MEDIA:
-            raise BadRequest(415, "This endpoint answers queries; send SPARQL updates to /update.")
+            raise UnsupportedMediaType("This endpoint answers queries; send SPARQL updates to /update.")
         elif not mimetype:
-            raise BadRequest(
-                415, f"A POST needs a Content-Type: {QUERY_MEDIA} (the query as the body) or {FORM} (query=...)."
-            )
+            raise UnsupportedMediaType(f"A POST needs a Content-Type: {QUERY_MEDIA} (the query as the body) or {FORM} (query=...).")
         else:
-            raise BadRequest(415, f"Content-Type {mimetype} is not a query; use {QUERY_MEDIA} or {FORM}.")
+            raise UnsupportedMediaType(f"Content-Type {mimetype} is not a query; use {QUERY_MEDIA} or {FORM}.")
     if "update" in params:
-        raise BadRequest(400, "parameter update: this endpoint answers queries; send SPARQL updates by POST to /update.")
+        raise BadRequest("parameter update: this endpoint answers queries; send SPARQL updates by POST to /update.")
     if len(texts) > 1:
-        raise BadRequest(400, f"parameter query: given {len(texts)} times; send one query per request.")
+        raise BadRequest(f"parameter query: given {len(texts)} times; send one query per request.")
     if texts and not texts[0].strip():
-        raise BadRequest(400, "parameter query: the query is empty.")
+        raise BadRequest("parameter query: the query is empty.")
     return params, (texts[0] if texts else None)
-
-
-def _utf8_body() -> str:
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if charset not in ("utf-8", "utf8"):
-        raise BadRequest(415, f"The query must be sent as UTF-8; this one says charset={charset}.")
-    body = request.get_data(cache=False)
-    try:
-        return body.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise BadRequest(400, f"The request body is not UTF-8: byte 0x{body[error.start]:02x} at offset {error.start}.") from None
 
 
 def dataset_parameters(params: MultiDict, default_name: str, named_name: str) -> tuple[tuple | None, tuple | None]:
@@ -128,7 +88,7 @@ def dataset_parameters(params: MultiDict, default_name: str, named_name: str) ->
             try:
                 ox.NamedNode(value)
             except ValueError as error:
-                raise BadRequest(400, f"parameter {name}: {value!r} is not an absolute IRI ({error}).") from None
+                raise BadRequest(f"parameter {name}: {value!r} is not an absolute IRI ({error}).") from None
         found.append(tuple(values) if values else None)
     return found[0], found[1]
 
@@ -143,108 +103,64 @@ def _etag(generation: str, fmt: str) -> str:
     return f"{tag}-{fmt}"
 
 
-def answer_query(text: str, params: MultiDict) -> Response:
-    settings = context.settings()
-    facts = scan(text)
-    if facts.is_update:
-        raise BadRequest(400, f"This is a SPARQL update ({facts.form}); this endpoint answers queries: send updates by POST to /update.")
-    try:
-        check_scan(facts, settings.service_allowlist)
-    except RemoteRefused as error:
-        raise BadRequest(403, str(error)) from None
-    try:
-        choice = negotiate(request.headers.get("Accept"), params.get("format") or params.get("output"))
-    except UnknownFormat as error:
-        raise BadRequest(400, str(error)) from None
-    fmt = choice.for_form(facts.form)
-    if fmt is None:
-        kind = "solutions" if facts.form in ("SELECT", "ASK") or not choice.solutions else "graph"
-        what = "a SELECT or ASK query" if kind == "solutions" else "a CONSTRUCT or DESCRIBE query"
-        raise BadRequest(406, f"The request accepts no format in which {what} can answer; offered: {offered(kind)}.")
-    default_graphs, named_graphs = dataset_parameters(params, "default-graph-uri", "named-graph-uri")
-    store = context.store()
-    generation = store.current_generation()
-    if generation is None:
-        return error_response(503, "The store holds no data yet: run 'policykg build'.", {"Retry-After": RETRY_AFTER})
-    conditional = request.method in ("GET", "HEAD")
-    if conditional and not is_resource_modified(
-        request.environ, etag=_etag(generation, fmt), last_modified=_published()
-    ):
-        return _with_validators(Response(status=304), generation, fmt)
-
-    base = context.public_base() + "sparql"
-    key = (text, default_graphs, named_graphs, choice, base)
-    cache = context.result_cache()
-    if cache.enabled and facts.deterministic:
-        hit = cache.get(generation, key)
-        if hit is not None:
-            return _result(hit[0], hit[1], generation, conditional)
-    job = QueryJob(
-        sparql=text,
-        limits=Limits(settings.max_result_rows, settings.max_response_bytes),
-        solutions_format=choice.solutions,
-        graph_format=choice.graph,
-        union_default=not facts.has_dataset_clause,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-        base_iri=base,
-    )
-    answer = dispatch.run(job, settings.query_timeout, text=text)
-    if isinstance(answer, Response):
-        return answer
-    if cache.enabled and facts.deterministic:
-        cache.put(answer.generation, key, answer.fmt, answer.body)
-    return _result(answer.fmt, answer.body, answer.generation, conditional)
-
-
 def _published() -> datetime | None:
     stamp = context.store().published_at()
     return None if stamp is None else datetime.fromtimestamp(stamp, timezone.utc)
 
 
-def _with_validators(response: Response, generation: str, fmt: str) -> Response:
-    response.set_etag(_etag(generation, fmt), weak=True)
-    published = _published()
-    if published is not None:
-        response.last_modified = published
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Accept")
-    return response
-
-
-def _result(fmt: str, body: bytes, generation: str, conditional: bool) -> Response:
-    response = Response(body, status=200, content_type=MEDIA_TYPES[fmt])
-    if conditional:
-        return _with_validators(response, generation, fmt)
-    response.vary.add("Accept")
-    return response
-
-
-def service_description(params: MultiDict) -> Response:
-    """What this endpoint is and offers; a browser is sent to the query editor."""
-    accept = request.headers.get("Accept")
-    if params.get("format"):
-        try:
-            fmt = negotiate(None, params["format"]).graph
-        except UnknownFormat as error:
-            raise BadRequest(400, str(error)) from None
-    else:
-        html = best(accept, [("text/html", "html")] + GRAPH_MEDIA)
-        if html == "html":
-            return redirect(url_for("editor.editor"), code=303)
-        fmt = best(accept, GRAPH_MEDIA)
-    if fmt is None:
-        raise BadRequest(406, f"The service description is RDF; offered: {offered('graph')}.")
+def answer_query(text: str, params: MultiDict) -> Output:
     settings = context.settings()
+    facts = scan(text)
+    if facts.is_update:
+        raise BadRequest(f"This is a SPARQL update ({facts.form}); this endpoint answers queries: send updates by POST to /update.")
+    try:
+        check_scan(facts, settings.service_allowlist)
+    except RemoteRefused as error:
+        raise Forbidden(str(error)) from None
+    if facts.form in ("SELECT", "ASK"):
+        chosen = {"solutions": negotiate(formats.SOLUTION_OFFERS, params=params), "graph": None}
+    elif facts.form in ("CONSTRUCT", "DESCRIBE"):
+        chosen = {"solutions": None, "graph": negotiate(formats.GRAPH_OFFERS, params=params)}
+    else:
+        chosen = negotiate_answer(ANSWER_OFFERS, params=params)
+    default_graphs, named_graphs = dataset_parameters(params, "default-graph-uri", "named-graph-uri")
+    generation = answering.generation()
+    fmt = chosen["solutions"] or chosen["graph"]
+    conditional = request.method in ("GET", "HEAD")
+    if conditional and fmt is not None and not is_resource_modified(
+        request.environ, etag=_etag(generation, fmt.key), last_modified=_published()
+    ):
+        return Output(b"", fmt, 304, etag=_etag(generation, fmt.key), last_modified=_published())
+    base = context.public_base() + "sparql"
+    job = QueryJob(
+        sparql=text,
+        limits=Limits(settings.max_result_rows, settings.max_response_bytes),
+        solutions_format=chosen["solutions"].key if chosen["solutions"] else None,
+        graph_format=chosen["graph"].key if chosen["graph"] else None,
+        union_default=not facts.has_dataset_clause,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        base_iri=base,
+        stream=True,
+    )
+    key = ("sparql", text, default_graphs, named_graphs, job.solutions_format, job.graph_format, base)
+    answered = answering.answer(job, text=text, cache_key=key if facts.deterministic else None)
+    result = answered.value
+    body = result.body if result.body is not None else result.chunks  # a large answer comes as a stream
+    if not conditional:
+        return Output(body, formats.of_key(result.fmt))
+    return Output(body, formats.of_key(result.fmt), etag=_etag(answered.generation, result.fmt), last_modified=_published())
+
+
+def service_description(params: MultiDict) -> Output:
+    """What this endpoint is and offers; a browser is sent to the query editor."""
+    if not params.get("format") and wants_html():
+        return redirect(url_for("editor.editor"), code=303)
+    fmt = negotiate(formats.GRAPH_OFFERS, params=params)
     store = context.store()
     graphs = store.named_graphs() if store.current_generation() else []
-    base = context.public_base()
     triples = describe(
-        base + "sparql",
-        graphs,
-        update_endpoint=base + "update" if settings.update_token else None,
-        federated=bool(settings.service_allowlist),
+        context.public_base() + "sparql", graphs, federated=bool(context.settings().service_allowlist)
     )
-    response = Response(serialize(triples, fmt), content_type=MEDIA_TYPES[fmt])
-    response.vary.add("Accept")
-    return response
+    return Output(triples, fmt, prefixes=SD_PREFIXES)
+

@@ -13,16 +13,7 @@ from pathlib import Path
 import click
 
 from policykg import __version__
-from policykg.config import ConfigError, Settings, load_settings
-
-
-def settings_with(ctx: click.Context, **options) -> Settings:
-    """The group's settings with some options of a command (None: not given) on top."""
-    base: Settings = ctx.obj
-    try:
-        return base.replace(**options)
-    except ConfigError as error:
-        raise click.UsageError(str(error)) from None
+from policykg.config import ConfigError, load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -24,9 +24,8 @@ def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answe
     wrong, the previous store stays as it was and is still served.
     """
     from policykg.build import build_store
-    from policykg.progress import LoadProgress
-
     from policykg.loaders.errors import InputError
+    from policykg.progress import LoadProgress
 
     progress = LoadProgress()
     try:
@@ -108,7 +107,6 @@ Windows-1252; comma or semicolon; decimal commas) or JSON: it is detected."""
 
 def _registry_source(settings: Settings, registry: str, file: str):
     from policykg.loaders import manifest, sdg
-
     from policykg.loaders.references import Catalogue
 
     if registry == "sdg":
@@ -136,10 +134,9 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
     until the new graph is published.
     """
     from policykg.build import after_publish
-    from policykg.progress import LoadProgress
-
     from policykg.loaders.errors import InputError
     from policykg.loaders.publish import publish
+    from policykg.progress import LoadProgress
 
     progress = LoadProgress()
     try:
@@ -174,9 +171,8 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
 @click.pass_obj
 def validate(settings: Settings, registry: str, file: str) -> None:
     """Check FILE as REGISTRY and report every problem; write nothing (exit 1 if any)."""
-    from policykg.progress import LoadProgress
-
     from policykg.loaders.errors import InputError
+    from policykg.progress import LoadProgress
 
     progress = LoadProgress()
     try:

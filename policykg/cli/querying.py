@@ -12,7 +12,7 @@ from policykg.runtime.querylib import ParameterError, QueryDefinitionError, load
 from policykg.runtime.results import ALL_FORMATS, render
 from policykg.store import StoreError, open_store
 
-from . import settings_with
+from .options import settings_with
 
 
 @click.command()

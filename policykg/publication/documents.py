@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from policykg import formats
 from policykg.namespaces import FORMATS, PREFIXES, RDF, SD, SPDX, VCARD, XSD
-from policykg.runtime.results import GRAPH_FORMATS
 
 #: Prefixes of the metadata documents (Turtle, TriG, RDF/XML).
 METADATA_PREFIXES = {**PREFIXES, "vcard": str(VCARD), "sd": str(SD), "formats": str(FORMATS)}
@@ -105,11 +105,13 @@ def checksum(triples: Triples, subject: str, sha256: str) -> None:
     triples.add(node, SPDX.checksumValue, ox.Literal(sha256, datatype=ox.NamedNode(str(XSD.hexBinary))))
 
 
-def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
-    """``triples`` in the graph format named ``fmt`` (see :data:`policykg.runtime.results.GRAPH_FORMATS`)."""
-    rdf_format = GRAPH_FORMATS[fmt]
-    # Each subject's triples together (blank nodes last), so that Turtle groups them.
-    triples = sorted(triples, key=lambda t: (isinstance(t.subject, ox.BlankNode), t.subject.value))
-    prefixes = METADATA_PREFIXES if fmt in ("turtle", "trig", "rdfxml", "n3") else None
-    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+def ordered(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Each subject's triples together (blank nodes last), so that Turtle groups them."""
+    return sorted(triples, key=lambda t: (isinstance(t.subject, ox.BlankNode), t.subject.value))
 
+
+def serialize(triples: list[ox.Triple], fmt: str) -> bytes:
+    """``triples`` in the RDF format with key ``fmt`` (:mod:`policykg.formats`)."""
+    found = formats.of_key(fmt)
+    prefixes = METADATA_PREFIXES if found in (formats.TURTLE, formats.TRIG, formats.RDF_XML, formats.N3) else None
+    return ox.serialize(ordered(triples), format=found.oxigraph, prefixes=prefixes)

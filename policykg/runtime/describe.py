@@ -22,20 +22,21 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from policykg import formats
 from policykg.namespaces import (
     DCT,
     ELI,
     ORG,
     PKG,
-    PREFIXES,
     PROV,
     RDF,
     RDFS,
     SKOS,
     SPDX,
 )
-from policykg.runtime.executor import Answer, Failure, Limits, TooLarge, _capped
-from policykg.runtime.results import GRAPH_FORMATS
+from policykg.runtime.executor import Answer, Failure, Limits
+from policykg.runtime.results import prefixes_for
+from policykg.runtime.streaming import Sink, TooLarge
 from policykg.store import EmbeddedStore
 
 # Plain strings: rdflib's URIRef never equals a str (nor hashes like one).
@@ -265,7 +266,7 @@ class DescribeJob:
     fmt: str | None = None
     offsets: tuple[tuple[str, int], ...] = ()
 
-    def run(self, store: EmbeddedStore) -> Answer | Description | Failure:
+    def run(self, store: EmbeddedStore, connection=None) -> Answer | Description | Failure:
         generation, raw = store.snapshot()
         node = _node(self.iri)
         if not exists(raw, node):
@@ -282,10 +283,10 @@ class DescribeJob:
         triples = list(dict.fromkeys(bounded_triples(reader, node)))
         if len(triples) > self.limits.max_rows:
             raise TooLarge(f"the description has more than {self.limits.max_rows:,} triples")
-        prefixes = PREFIXES if self.fmt in ("turtle", "rdfxml") else None
-        body = _capped(
-            lambda out: ox.serialize(triples, out, GRAPH_FORMATS[self.fmt], prefixes=prefixes), self.limits.max_bytes
-        )
+        fmt = formats.of_key(self.fmt)
+        sink = Sink(None, self.fmt, generation, max_bytes=self.limits.max_bytes)
+        ox.serialize(triples, sink, fmt.oxigraph, prefixes=prefixes_for(fmt))
+        body = sink.body()
         return Answer(self.fmt, body, generation, len(triples))
 
 

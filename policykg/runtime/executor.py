@@ -1,50 +1,28 @@
-"""What a query process does: run one job on the store and answer with bytes.
+"""The jobs a query process runs: a query, an update, a graph store read or write.
 
-A job is a query, an update or a graph-store operation. It runs here, in a
-process of its own that the server can kill (pyoxigraph has no time limit or
-cancellation), and its answer is already serialized by pyoxigraph, so that the
-server only ships bytes. Caps on rows and bytes are enforced while serializing.
-
-Run as ``python -m policykg.runtime.executor FD STORE KEEP`` by :mod:`policykg.server.querypool`:
-it reads pickled jobs from the socket FD and writes back pickled answers, until
-the socket closes or its parent goes away.
+Each runs in a process of its own that the server can kill (pyoxigraph has no
+time limit or cancellation; see :mod:`policykg.runtime.query_process`), and
+answers with bytes already serialized by pyoxigraph, so that the server only
+ships them: whole when small, streamed when large (:mod:`policykg.runtime.streaming`).
+Caps on rows and bytes are enforced while serializing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import pickle
 import re
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from policykg.namespaces import PREFIXES
-from policykg.runtime.results import GRAPH_FORMATS, SOLUTION_FORMATS
+from policykg import formats
+from policykg.runtime.results import prefixes_for, table
+from policykg.runtime.streaming import Sink, TooLarge, too_big, too_many
 from policykg.store import EmbeddedStore, StoreBusy, StoreNotBuilt
 
 _POSITION = re.compile(r"error at (\d+):(\d+): ")
-#: Formats a graph store body may come in (triples only: a graph holds no graphs).
-GRAPH_INPUT_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "text/n3": ox.RdfFormat.N3,
-}
-
-
-class TooLarge(Exception):
-    """The answer is over a cap."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +33,10 @@ class Limits:
 
 @dataclass(frozen=True)
 class Answer:
-    """A successful job: a body in format ``fmt`` (a key of results.MEDIA_TYPES), or none."""
+    """A successful job: a body in the format with key ``fmt`` (:mod:`policykg.formats`), or none."""
 
     fmt: str | None
-    body: bytes
+    body: bytes | None  # None: it was streamed
     generation: str | None
     rows: int = 0
     created: bool = False
@@ -87,8 +65,10 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     substitutions: dict = field(default_factory=dict)
+    #: A large answer may be streamed (the protocol endpoint); the server's own uses want it whole.
+    stream: bool = False
 
-    def run(self, store: EmbeddedStore) -> Answer | Failure:
+    def run(self, store: EmbeddedStore, connection: Connection | None = None) -> Answer | Failure:
         generation, reader = store.snapshot()
         options: dict = {"base_iri": self.base_iri}
         if self.default_graphs is not None or self.named_graphs is not None:
@@ -101,7 +81,7 @@ class QueryJob:
             options["substitutions"] = {ox.Variable(k): v for k, v in self.substitutions.items()}
         try:
             result = reader.query(self.sparql, **options)
-            return self._serialize(result, generation)
+            return self._serialize(result, generation, connection)
         except SyntaxError as error:
             return syntax_failure(error)
         except TooLarge as error:
@@ -111,22 +91,27 @@ class QueryJob:
         except (ValueError, TypeError, RuntimeError) as error:
             return Failure("evaluation", str(error))
 
-    def _serialize(self, result, generation: str) -> Answer | Failure:
+    def _sink(self, connection, fmt: str, generation: str, rows: bool = True) -> Sink:
+        limits = self.limits
+        return Sink(connection, fmt, generation, max_bytes=limits.max_bytes, max_rows=limits.max_rows if rows else None, stream=self.stream)
+
+    def _serialize(self, result, generation: str, connection) -> Answer | Failure:
         limits = self.limits
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             fmt = self.solutions_format
             if fmt is None:
-                return _not_acceptable("a SELECT or ASK result", SOLUTION_FORMATS)
+                return _not_acceptable("a SELECT or ASK result", formats.SOLUTION_OFFERS)
+            if fmt == formats.TEXT_TABLE.key:
+                return self._text_table(result, generation)
+            oxigraph = formats.of_key(fmt).oxigraph
             if isinstance(result, ox.QueryBoolean):
-                return Answer(fmt, result.serialize(format=SOLUTION_FORMATS[fmt]), generation, 1)
-            body = _capped(lambda out: result.serialize(out, format=SOLUTION_FORMATS[fmt]), limits.max_bytes)
-            rows = _count_rows(body, fmt, limits.max_rows)
-            if rows > limits.max_rows:
-                raise TooLarge(_too_many(limits.max_rows))
-            return Answer(fmt, body, generation, rows)
+                return Answer(fmt, result.serialize(format=oxigraph), generation, 1)
+            sink = self._sink(connection, fmt, generation)
+            result.serialize(sink, format=oxigraph)
+            return Answer(fmt, sink.body(), generation, sink.rows)
         fmt = self.graph_format
         if fmt is None:
-            return _not_acceptable("a CONSTRUCT or DESCRIBE result", GRAPH_FORMATS)
+            return _not_acceptable("a CONSTRUCT or DESCRIBE result", formats.GRAPH_OFFERS)
         count = 0
 
         def counted(triples) -> Iterator:
@@ -134,13 +119,36 @@ class QueryJob:
             for triple in triples:
                 count += 1
                 if count > limits.max_rows:
-                    raise TooLarge(_too_many(limits.max_rows, "triples"))
+                    raise TooLarge(too_many(limits.max_rows, "triples"))
                 yield triple
 
-        body = _capped(
-            lambda out: ox.serialize(counted(result), out, GRAPH_FORMATS[fmt], prefixes=_prefixes(fmt)), limits.max_bytes
-        )
-        return Answer(fmt, body, generation, count)
+        sink = self._sink(connection, fmt, generation, rows=False)
+        ox.serialize(counted(result), sink, formats.of_key(fmt).oxigraph, prefixes=_prefixes(fmt))
+        return Answer(fmt, sink.body(), generation, count)
+
+    def _text_table(self, result, generation: str) -> Answer:
+        """A table for people (``Accept: text/plain`` on a SELECT), capped like the others."""
+        if isinstance(result, ox.QueryBoolean):
+            return Answer(formats.TEXT_TABLE.key, b"true\n" if bool(result) else b"false\n", generation, 1)
+        rows = []
+
+        def capped():
+            for count, row in enumerate(result, 1):
+                if count > self.limits.max_rows:
+                    raise TooLarge(too_many(self.limits.max_rows))
+                rows.append(row)
+                yield row
+
+        class _Solutions:  # what table() reads: variables, then the rows
+            variables = result.variables
+
+            def __iter__(self):
+                return capped()
+
+        body = table(_Solutions()).encode("utf-8")
+        if len(body) > self.limits.max_bytes:
+            raise TooLarge(too_big(self.limits.max_bytes))
+        return Answer(formats.TEXT_TABLE.key, body, generation, len(rows))
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,7 @@ class UpdateJob:
     base_iri: str | None = None
     wait: float = 10.0
 
-    def run(self, store: EmbeddedStore) -> Answer | Failure:
+    def run(self, store: EmbeddedStore, connection: Connection | None = None) -> Answer | Failure:
         try:
             with _writer(store, self.wait) as writer:
                 writer.raw.update(self.sparql, base_iri=self.base_iri)
@@ -174,19 +182,21 @@ class GraphReadJob:
     limits: Limits
     graph: str | None = None
     dataset: bool = False
+    stream: bool = True
 
-    def run(self, store: EmbeddedStore) -> Answer | Failure:
+    def run(self, store: EmbeddedStore, connection: Connection | None = None) -> Answer | Failure:
         generation, reader = store.snapshot()
         target = ox.DefaultGraph() if self.graph is None else ox.NamedNode(self.graph)
         if self.graph is not None and not reader.contains_named_graph(target):
             return Failure("not-found", f"the store has no graph <{self.graph}>")
-        fmt = GRAPH_FORMATS[self.fmt]
+        fmt = formats.of_key(self.fmt).oxigraph
         options = {} if self.dataset else {"from_graph": target}
+        sink = Sink(connection, self.fmt, generation, max_bytes=self.limits.max_bytes, stream=self.stream)
         try:
-            body = _capped(lambda out: reader.dump(out, format=fmt, prefixes=_prefixes(self.fmt), **options), self.limits.max_bytes)
+            reader.dump(sink, format=fmt, prefixes=_prefixes(self.fmt), **options)
         except TooLarge as error:
             return Failure("too-large", str(error))
-        return Answer(self.fmt, body, generation)
+        return Answer(self.fmt, sink.body(), generation)
 
 
 @dataclass(frozen=True)
@@ -202,7 +212,7 @@ class GraphWriteJob:
     base_iri: str | None = None
     wait: float = 10.0
 
-    def run(self, store: EmbeddedStore) -> Answer | Failure:
+    def run(self, store: EmbeddedStore, connection: Connection | None = None) -> Answer | Failure:
         target = ox.DefaultGraph() if self.graph is None else ox.NamedNode(self.graph)
         try:
             existed = self._exists(store, target)
@@ -211,7 +221,10 @@ class GraphWriteJob:
             quads = [
                 ox.Quad(t.subject, t.predicate, t.object, target)
                 for body, media in self.parts
-                for t in ox.parse(body, format=GRAPH_INPUT_FORMATS[media], base_iri=self.base_iri or self.graph)
+                # each write's blank nodes are its own: two uploads that say _:b mean two nodes
+                for t in ox.parse(
+                    body, format=formats.GRAPH_INPUT[media].oxigraph, base_iri=self.base_iri or self.graph, rename_blank_nodes=True
+                )
             ]
             with _writer(store, self.wait) as writer:
                 raw = writer.raw
@@ -250,57 +263,12 @@ def syntax_failure(error: SyntaxError) -> Failure:
     return Failure("syntax", text, error.lineno, error.offset)
 
 
-#: The fewest bytes one row takes in each format ('{},' '<result></result>' '\r\n' '\n').
-_MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+def _not_acceptable(what: str, offers) -> Failure:
+    return Failure("not-acceptable", f"{what} can be given as {formats.describe(offers)}; the request accepts none of them")
 
 
-def _count_rows(body: bytes, fmt: str, cap: int) -> int:
-    """The rows of a serialized table, counted only when there could be more than ``cap``.
-
-    Returns a number up to ``cap`` when the body is too small to hold more rows.
-    """
-    if len(body) <= _MIN_ROW_BYTES[fmt] * cap:
-        return 0
-    if fmt == "json":
-        return len(json.loads(body)["results"]["bindings"])
-    if fmt == "xml":
-        return body.count(b"<result>")  # markup in values is escaped
-    if fmt == "tsv":
-        return body.count(b"\n") - 1  # newlines in values are escaped
-    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
-
-
-def _not_acceptable(what: str, formats) -> Failure:
-    return Failure("not-acceptable", f"{what} can be given as {', '.join(formats)}; the request accepts none of them")
-
-
-def _too_many(limit: int, what: str = "rows") -> str:
-    return f"the result has more than {limit:,} {what}, the limit of this endpoint: use LIMIT and OFFSET to page through it"
-
-
-def _prefixes(fmt: str) -> dict[str, str] | None:
-    return PREFIXES if fmt in ("turtle", "trig", "rdfxml", "n3") else None
-
-
-class _CappedBuffer:
-    def __init__(self, cap: int) -> None:
-        self.cap, self.size, self.chunks = cap, 0, []
-
-    def write(self, data) -> int:
-        self.size += len(data)
-        if self.size > self.cap:
-            raise TooLarge(f"the response would be larger than {self.cap:,} bytes, the limit of this endpoint")
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-
-def _capped(write, cap: int) -> bytes:
-    buffer = _CappedBuffer(cap)
-    write(buffer)
-    return b"".join(buffer.chunks)
+def _prefixes(key: str) -> dict[str, str] | None:
+    return prefixes_for(formats.of_key(key))
 
 
 class _writer:
@@ -322,40 +290,3 @@ class _writer:
 
     def __exit__(self, *exc):
         return self.context.__exit__(*exc)
-
-
-def _watch_parent() -> None:
-    """Exit when the parent (the server worker) is gone, even in the middle of a query."""
-    parent = os.getppid()
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
-def serve(fd: int, store_path: str, keep_generations: int) -> None:
-    """Answer jobs from the socket ``fd`` until it closes."""
-    from multiprocessing.connection import Connection
-
-    threading.Thread(target=_watch_parent, daemon=True).start()
-    connection = Connection(fd)
-    store = EmbeddedStore(store_path, keep_generations=keep_generations)
-    while True:
-        try:
-            job = pickle.loads(connection.recv_bytes())
-        except (EOFError, OSError):
-            return
-        try:
-            answer = job.run(store)
-        except StoreNotBuilt as error:
-            answer = Failure("not-built", str(error))
-        except Exception as error:  # noqa: BLE001 - the server answers 500; the trace goes to our log only
-            print(f"policykg query process: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-            answer = Failure("internal", "the query process failed; the error is in the server's log")
-        connection.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-if __name__ == "__main__":
-    # Through the package, so that the answers pickle as policykg.runtime.executor's classes, not __main__'s.
-    from policykg.runtime.executor import serve as _serve
-
-    _serve(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))

@@ -48,6 +48,8 @@ RESERVED_PARAMETERS = ("limit", "offset", "lang", "format")
 #: Rows per page of an answer through the API: by default, and at most.
 DEFAULT_PAGE_ROWS = 100
 MAX_PAGE_ROWS = 1000
+#: The highest offset a page may start at (pyoxigraph's OFFSET is a machine integer).
+MAX_OFFSET = 1_000_000_000
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 PARAM_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -1,45 +1,17 @@
-"""Rendering query results for people (a text table) and programs (the SPARQL formats)."""
+"""Query results for people (an aligned text table) and programs (every format of
+:mod:`policykg.formats` that can carry the result)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-#: Formats for SELECT and ASK results.
-SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-#: Formats for CONSTRUCT and DESCRIBE results.
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    # A graph is a dataset whose only graph is the default one: clients that ask
-    # for quads get a parseable answer rather than a refusal.
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "n3": ox.RdfFormat.N3,
-}
-#: Formats of a whole dataset (the graph store's quads).
-DATASET_FORMATS = ("nquads", "trig")
-#: The media type each format is served with.
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "n3": "text/n3; charset=utf-8",
-}
-ALL_FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
+from policykg import formats
+from policykg.namespaces import PREFIXES
+
+#: Format keys a query's result can be written in (``table``: the text table).
+ALL_FORMATS = tuple(f.key for f in (*formats.SOLUTION_OFFERS, *formats.GRAPH_OFFERS))
+#: Formats that take prefixes.
+PREFIXED = (formats.TURTLE, formats.TRIG, formats.RDF_XML, formats.N3)
 
 
 def term_text(term) -> str:
@@ -68,24 +40,22 @@ def table(solutions: ox.QuerySolutions, *, max_width: int = 60) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result, fmt: str) -> bytes:
-    """``result`` of ``Store.query`` in the format named ``fmt`` (see :data:`ALL_FORMATS`)."""
-    if isinstance(result, ox.QueryBoolean):
-        if fmt == "table":
-            return b"true\n" if bool(result) else b"false\n"
-        if fmt not in SOLUTION_FORMATS:
-            raise ValueError(f"an ASK result can be given as table, {', '.join(SOLUTION_FORMATS)}; not {fmt}")
-        return result.serialize(format=SOLUTION_FORMATS[fmt])
-    if isinstance(result, ox.QuerySolutions):
-        if fmt == "table":
-            return table(result).encode()
-        if fmt not in SOLUTION_FORMATS:
-            raise ValueError(f"a SELECT result can be given as table, {', '.join(SOLUTION_FORMATS)}; not {fmt}")
-        return result.serialize(format=SOLUTION_FORMATS[fmt])
-    fmt = "turtle" if fmt == "table" else fmt
-    if fmt not in GRAPH_FORMATS:
-        raise ValueError(f"a CONSTRUCT or DESCRIBE result can be given as {', '.join(GRAPH_FORMATS)}; not {fmt}")
-    from policykg.namespaces import PREFIXES
+def prefixes_for(fmt: formats.Format) -> dict[str, str] | None:
+    return PREFIXES if fmt in PREFIXED else None
 
-    prefixes = PREFIXES if fmt in {"turtle", "rdfxml"} else None
-    return ox.serialize(result, format=GRAPH_FORMATS[fmt], prefixes=prefixes)
+
+def render(result, key: str) -> bytes:
+    """``result`` of ``Store.query`` in the format with ``key`` (see :data:`ALL_FORMATS`)."""
+    fmt = formats.of_key(key)
+    if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
+        if fmt is formats.TEXT_TABLE:
+            if isinstance(result, ox.QueryBoolean):
+                return b"true\n" if bool(result) else b"false\n"
+            return table(result).encode()
+        if fmt not in formats.SOLUTION_OFFERS:
+            raise ValueError(f"a SELECT or ASK result can be given as {', '.join(f.key for f in formats.SOLUTION_OFFERS)}; not {key}")
+        return result.serialize(format=fmt.oxigraph)
+    fmt = formats.TURTLE if fmt is formats.TEXT_TABLE else fmt
+    if fmt not in formats.GRAPH_OFFERS:
+        raise ValueError(f"a CONSTRUCT or DESCRIBE result can be given as {', '.join(f.key for f in formats.GRAPH_OFFERS)}; not {key}")
+    return ox.serialize(result, format=fmt.oxigraph, prefixes=prefixes_for(fmt))

@@ -1,63 +1,112 @@
-"""The query pool: real processes, killed at the time limit and replaced."""
+"""The query pool: real processes, killed at the time limit or the memory bound and
+replaced; long queries lowered and capped so that short ones do not wait behind them."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import pytest
 from helpers import write_sample_store
-from policykg.server.querypool import JobTimeout, PoolBusy, QueryPool
+from policykg.server.querypool import (
+    JobTimeout,
+    MemoryExceeded,
+    QueryPool,
+    StreamedAnswer,
+    TooManyLong,
+)
 
 from policykg.runtime.executor import Answer, Limits, QueryJob
 
 DIGITS = " ".join(str(i) for i in range(100))
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ {DIGITS} }}" for i in range(6)) + " }"
+#: Sorting a million long strings holds them all in memory at once (hundreds of MB).
+HUNGRY = (
+    "SELECT ?s WHERE { " + " ".join(f"VALUES ?v{i} {{ {DIGITS} }}" for i in range(3))
+    + ' BIND(CONCAT(STR(?v0), STR(?v1), STR(?v2), STRUUID(), STRUUID(), STRUUID(), STRUUID(), STRUUID()) AS ?s) } ORDER BY ?s LIMIT 1'
+)
 LIMITS = Limits(1000, 10**6)
 
 
 @pytest.fixture
-def pool(tmp_path):
-    store = write_sample_store(tmp_path / "store")
-    pool = QueryPool(store.path, 1, burst=1, grow_after=0.2)
+def store_path(tmp_path):
+    return write_sample_store(tmp_path / "store").path
+
+
+@pytest.fixture
+def pool(store_path):
+    pool = QueryPool(store_path, 1, long_queries=2, long_after=0.3)
     pool.warm()
     yield pool
     pool.close()
 
 
+def _wait_for(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 def test_a_job_past_its_limit_is_killed_and_its_process_replaced(pool):
+    _wait_for(lambda: len(pool.pids()) == 1)
     (before,) = pool.pids()
     started = time.monotonic()
     with pytest.raises(JobTimeout):
         pool.run(QueryJob(RUNAWAY, LIMITS), 1.0)
     assert 1.0 <= time.monotonic() - started < 3
-    (after,) = pool.pids()
-    assert after != before
+    _wait_for(lambda: pool.pids() and before not in pool.pids())
     assert isinstance(pool.run(QueryJob("ASK {}", LIMITS), 5), Answer)
 
 
-def test_a_burst_process_answers_while_a_long_query_runs_then_retires(pool):
-    thread = threading.Thread(target=lambda: pytest.raises(JobTimeout, pool.run, QueryJob(RUNAWAY, LIMITS), 2.0))
-    thread.start()
-    time.sleep(0.3)
-    started = time.monotonic()
-    assert isinstance(pool.run(QueryJob("ASK {}", LIMITS), 5), Answer)
-    assert time.monotonic() - started < 1.0
-    assert len(pool.pids()) == 2
-    thread.join()
-    pool.run(QueryJob("ASK {}", LIMITS), 5)
-    assert len(pool.pids()) == 1  # back to its size once the burst is over
+def test_short_queries_answer_at_once_while_long_ones_run_and_the_long_ones_are_lowered(pool):
+    runners = [threading.Thread(target=lambda: pytest.raises(JobTimeout, pool.run, QueryJob(RUNAWAY, LIMITS), 3.0)) for _ in range(2)]
+    for runner in runners:
+        runner.start()
+    time.sleep(0.8)  # both are long now
+    niceness = sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids())
+    assert niceness.count(10) == 2
+    for _ in range(5):
+        started = time.monotonic()
+        assert isinstance(pool.run(QueryJob("ASK {}", LIMITS), 5), Answer)
+        assert time.monotonic() - started < 0.5
+    for runner in runners:
+        runner.join()
 
 
-def test_busy_when_every_process_stays_busy(tmp_path):
-    store = write_sample_store(tmp_path / "store")
-    pool = QueryPool(store.path, 1, burst=0, grow_after=0.1)
+def test_one_long_query_more_than_allowed_is_stopped_with_a_reason(pool):
+    runners = [threading.Thread(target=lambda: pytest.raises(JobTimeout, pool.run, QueryJob(RUNAWAY, LIMITS), 2.5)) for _ in range(2)]
+    for runner in runners:
+        runner.start()
+    time.sleep(0.5)
+    with pytest.raises(TooManyLong, match="2 long queries at once"):
+        pool.run(QueryJob(RUNAWAY, LIMITS), 5)
+    for runner in runners:
+        runner.join()
+
+
+def test_a_query_over_the_memory_bound_is_stopped_and_the_others_carry_on(store_path):
+    pool = QueryPool(store_path, 1, memory_bytes=200 * 1024 * 1024)
     try:
-        thread = threading.Thread(target=lambda: pytest.raises(JobTimeout, pool.run, QueryJob(RUNAWAY, LIMITS), 1.5))
-        thread.start()
-        time.sleep(0.3)
-        with pytest.raises(PoolBusy):
-            pool.run(QueryJob("ASK {}", LIMITS), 5, wait=0.3)
-        thread.join()
+        other = threading.Thread(target=lambda: pool.run(QueryJob("ASK {}", LIMITS), 5))
+        with pytest.raises(MemoryExceeded):
+            pool.run(QueryJob(HUNGRY, LIMITS), 60)
+        other.start()
+        other.join()
+        assert isinstance(pool.run(QueryJob("SELECT * WHERE { ?s ?p ?o } LIMIT 1", LIMITS), 5), Answer)
     finally:
         pool.close()
+
+
+def test_a_large_answer_is_streamed_in_pieces_and_a_small_one_comes_whole(pool):
+    padding = "x" * 1000
+    many = "SELECT ?a ?b ?c WHERE { " + " ".join(f"VALUES ?{v} {{ {DIGITS} }}" for v in "ab") + f' BIND(CONCAT(STR(?a), "{padding}") AS ?c) }}'
+
+    job = QueryJob(many, Limits(100_000, 10**9), solutions_format="csv", stream=True)
+    answer = pool.run(job, 30)
+    assert isinstance(answer, StreamedAnswer)
+    body = b"".join(answer.chunks)
+    assert body.count(b"\n") == 10_001 and len(body) > 10_000_000
+    whole = pool.run(QueryJob("SELECT * WHERE { ?s ?p ?o }", LIMITS, stream=True), 5)
+    assert isinstance(whole, Answer) and whole.body

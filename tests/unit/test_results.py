@@ -36,5 +36,5 @@ def test_standard_formats(memory_store):
 
 
 def test_wrong_format_for_the_result_is_an_error(memory_store):
-    with pytest.raises(ValueError, match="a SELECT result can be given as table"):
+    with pytest.raises(ValueError, match="a SELECT or ASK result can be given as json"):
         render(memory_store.query("SELECT * WHERE { ?s ?p ?o }"), "turtle")

@@ -7,9 +7,11 @@ import io
 
 import pyoxigraph as ox
 import pytest
-from policykg.server.api import MAX_LIMIT, RESERVED, friendly, paged
+from policykg.server.api import friendly, paged
 
 from policykg.publication.answers import cell
+from policykg.runtime.querylib import MAX_PAGE_ROWS as MAX_LIMIT
+from policykg.runtime.querylib import RESERVED_PARAMETERS as RESERVED
 
 INJECTION = '"> } ; DROP ALL ; #'
 

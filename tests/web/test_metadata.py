@@ -8,7 +8,10 @@ from functools import lru_cache
 import pytest
 import rdflib
 from helpers import ONTOLOGY_DIR
-from policykg.server.negotiation import GRAPH_MEDIA
+
+from policykg import formats
+
+GRAPH_MEDIA = [(media, fmt.key) for fmt in formats.GRAPH_OFFERS for media in fmt.media_types]
 from pyshacl import validate
 from rdflib.compare import isomorphic
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import rdflib
-from policykg.server.negotiation import GRAPH_MEDIA
+
+from policykg import formats
+
+GRAPH_MEDIA = [(media, fmt.key) for fmt in formats.GRAPH_OFFERS for media in fmt.media_types]
 from rdflib.compare import isomorphic
 from test_metadata import RDFLIB_FORMAT
 

@@ -1,0 +1,62 @@
+"""What a query process does: run one job at a time on the store and send back its answer.
+
+Run as ``python -m policykg.runtime.query_process FD STORE KEEP`` by the server's
+query pool (:mod:`policykg.server.querypool`): it reads pickled jobs from the
+socket FD and writes back messages (:mod:`policykg.runtime.streaming`): a large
+answer as a ``head`` and chunks, and always a final ``done`` with the answer or
+the failure. It ends when the socket closes or its parent goes away; the server
+kills it at a job's time limit or memory bound and starts another.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+
+from policykg.runtime.executor import Failure
+from policykg.runtime.streaming import DONE, send
+from policykg.store import EmbeddedStore, StoreNotBuilt
+
+
+def _watch_parent() -> None:
+    """Exit when the parent (the server worker) is gone, even in the middle of a query."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def serve(fd: int, store_path: str, keep_generations: int) -> None:
+    """Answer jobs from the socket ``fd`` until it closes."""
+    threading.Thread(target=_watch_parent, daemon=True).start()
+    connection = Connection(fd)
+    store = EmbeddedStore(store_path, keep_generations=keep_generations)
+    while True:
+        try:
+            job = pickle.loads(connection.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            answer = job.run(store, connection)
+        except StoreNotBuilt as error:
+            answer = Failure("not-built", str(error))
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the server stopped reading (its client went away) and will replace us
+        except Exception as error:  # noqa: BLE001 - the server answers 500; the trace goes to our log only
+            print(f"policykg query process: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            answer = Failure("internal", "the query process failed; the error is in the server's log")
+        try:
+            send(connection, (DONE, answer))
+        except OSError:
+            return
+
+
+if __name__ == "__main__":
+    # Through the package, so that the answers pickle as the package's classes, not __main__'s.
+    from policykg.runtime.query_process import serve as _serve
+
+    _serve(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
