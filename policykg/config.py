@@ -56,6 +56,8 @@ class Settings:
     workers: int = 2
     #: Threads per worker: requests answered at once by one worker (most wait for a query process).
     threads: int = 32
+    #: Connections the server holds open at once (idle and slow ones cost no thread).
+    max_connections: int = 8192
     #: Seconds a client may take to send a request's headers.
     header_timeout: float = 10.0
     #: Host names (``Host`` header) this server answers to; the loopback names by default.
@@ -77,7 +79,7 @@ class Settings:
     #: Seconds a request body may take to arrive (a slow sender holds a server thread that long).
     body_timeout: float = 10.0
     #: Query processes each server worker keeps started and idle, ready for the next query.
-    query_processes: int = 1
+    query_processes: int = 2
     #: Queries of one worker that may run past a second at once; beyond that, a query that
     #: runs long is stopped with 503, so that short queries never wait behind long ones.
     long_queries: int = 8
@@ -85,6 +87,9 @@ class Settings:
     query_memory_bytes: int = 1024 * 1024 * 1024
     #: Time limit of one update or graph store write (seconds).
     update_timeout: float = 300.0
+    #: After updates and graph store writes, compact the store in the background once none has
+    #: come for this many seconds (a string of small writes slows readers down); 0: never.
+    compact_after_writes: float = 2.0
     #: Memory for cached query results per server worker (bytes; 0: no cache).
     result_cache_bytes: int = 64 * 1024 * 1024
     #: Serve the answers stored at publish time (policykg.publication.answers) where there are some.
@@ -174,7 +179,7 @@ def load_settings(
         settings.iris  # validates the base IRI
     except ValueError as error:
         raise ConfigError(f"setting base_iri ({ENV_PREFIX}BASE_IRI): {error}") from None
-    for name in ("port", "workers", "threads", "query_processes", "long_queries", "max_result_rows", "hub_links"):
+    for name in ("port", "workers", "threads", "max_connections", "query_processes", "long_queries", "max_result_rows", "hub_links"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
     for name in ("query_timeout", "update_timeout", "body_timeout", "header_timeout"):

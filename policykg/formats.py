@@ -16,8 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
 #: What a format serialises.
 SOLUTIONS = "solutions"  # SELECT solutions and ASK booleans
@@ -157,6 +155,11 @@ def _by_accept(accept: str, offers: tuple[Format, ...]) -> Format | None:
 
 
 def _best(accept: str, offers: tuple[Format, ...]) -> Format | None:
+    from werkzeug.datastructures import (
+        MIMEAccept,  # not at import: the query processes need none of it
+    )
+    from werkzeug.http import parse_accept_header
+
     parsed = parse_accept_header(accept, MIMEAccept)
     # Parameters other than q (text/turtle; charset=utf-8) do not narrow the match: we speak UTF-8 only.
     header = MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality) for value, quality in parsed])

@@ -15,9 +15,11 @@ usable with rdflib directly and with pyoxigraph through :func:`nn`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Namespace
@@ -156,6 +158,21 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+#: Characters left as they are when a path becomes part of an IRI (RFC 3987 keeps non-ASCII too).
+IRI_PATH_SAFE = "/:@!$&'()*+,;=~-._%"
+
+
+def iri_path(path: str) -> str:
+    """``path`` (percent-decoded) as it stands in an IRI: characters an IRI cannot hold
+    (spaces, ``<>"{}|^`\\``, controls) percent-encoded, letters of any script kept."""
+    return "".join(ch if ord(ch) > 0x9F or ch.isascii() and (ch.isalnum() or ch in IRI_PATH_SAFE) else quote(ch) for ch in path)
+
+
+def uri_path(path: str) -> str:
+    """An IRI's path as a URI path (RFC 3987, 3.1): non-ASCII as UTF-8 percent-encoded."""
+    return quote(path, safe=IRI_PATH_SAFE)
+
+
 # Path segments of instance IRIs, relative to the base. Turtle files under
 # ontology/ use the same paths as relative IRIs, resolved against the base.
 GRAPH_PATH = "graph/"
@@ -181,6 +198,27 @@ class Iris:
     def relative(self, iri: str) -> str | None:
         """The path of ``iri`` under the base, or None if it is not one of ours."""
         return iri[len(self.base) :] if iri.startswith(self.base) else None
+
+    @functools.lru_cache(maxsize=65536)  # a page links hundreds of IRIs, mostly the same ones
+    def local_path(self, iri: str) -> str | None:
+        """Where a server shows ``iri``: the path under the base for one of ours, /sdg/...
+        for the UN's SDG IRIs, else None. A URI path: non-ASCII is percent-encoded."""
+        relative = self.relative(iri)
+        if relative is not None:
+            return "/" + uri_path(relative)
+        if iri == SDG_SCHEME:
+            return "/sdg"
+        if iri.startswith(str(SDG)) and "/" not in iri[len(SDG) :] and "#" not in iri:
+            return "/sdg/" + uri_path(iri[len(SDG) :])
+        return None
+
+    def of_local_path(self, path: str) -> str:
+        """The IRI a server's ``path`` (without its leading '/', percent-decoded) shows."""
+        if path == "sdg":
+            return SDG_SCHEME
+        if path.startswith("sdg/"):
+            return str(SDG) + iri_path(path[len("sdg/") :])
+        return self(iri_path(path))
 
     def graph(self, source: str) -> str:
         """The named graph of one source (``graph/program``)."""

@@ -22,6 +22,8 @@ import fcntl
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -37,6 +39,10 @@ CURRENT = "current"
 LOCK = ".lock"
 GEN_PREFIX = "gen-"
 TMP_PREFIX = "tmp-"
+#: ``.uncompacted-GEN`` marks a generation that a small write left uncompacted.
+UNCOMPACTED = ".uncompacted-"
+COMPACTING = ".compacting"
+COMPACT_PREFIX = "compacting-"
 
 
 class StoreError(RuntimeError):
@@ -117,6 +123,8 @@ class GraphWriter:
     def __init__(self, store: ox.Store, *, compact: bool = False) -> None:
         self._store = store
         self._compact = compact
+        #: The generation is compacted before it is published (a bulk load; not a small write).
+        self.compacted = compact
         self.replaced: list[str] = []
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
@@ -324,8 +332,55 @@ class EmbeddedStore:
                 raise
             final = self.path / ("gen-" + tmp.name[len(TMP_PREFIX) :])
             os.rename(tmp, final)
+            if not writer.compacted:
+                (self.path / f"{UNCOMPACTED}{final.name}").touch()
             self._publish(final.name)
             self._collect_garbage()
+
+    # --- compacting what small writes left ---------------------------------------------
+
+    def uncompacted(self) -> bool:
+        """Whether the published generation was left uncompacted by a small write."""
+        generation = self.current_generation()
+        return generation is not None and (self.path / f"{UNCOMPACTED}{generation}").exists()
+
+    def compact(self) -> str | None:
+        """Compact the published generation if a small write left it so: a copy is compacted
+        aside, without the writer's lock, and published in its place unless another write
+        came first (then that write's own compaction follows). Returns the new generation."""
+        generation = self.current_generation()
+        if generation is None or not self.uncompacted():
+            return None
+        tmp = self.path / _new_generation_name(COMPACT_PREFIX)
+        try:
+            source = ox.Store.read_only(str(self.path / generation))
+            source.backup(str(tmp))
+            del source
+            copy = ox.Store(str(tmp))
+            copy.optimize()
+            copy.flush()
+            del copy
+            with self._lock():
+                if self.current_generation() != generation:
+                    return None
+                final = self.path / ("gen-" + tmp.name[len(COMPACT_PREFIX) :])
+                os.rename(tmp, final)
+                self._publish(final.name)
+                self._collect_garbage()
+                return final.name
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def schedule_compaction(self, quiet: float) -> None:
+        """Compact in the background once no write has come for ``quiet`` seconds
+        (``python -m policykg.compaction``), so that readers do not pay for the
+        overlapping files a string of small writes leaves."""
+        if quiet <= 0:
+            return
+        subprocess.Popen(
+            [sys.executable, "-m", "policykg.compaction", str(self.path), str(quiet)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
+        )
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Quad]], *, remove: Iterable[str] = ()) -> None:
         """Replace several graphs in one published step."""
@@ -358,6 +413,9 @@ class EmbeddedStore:
         older = [g for g in generations if g != published]
         for name in older[: max(0, len(older) - self.keep_generations)]:
             shutil.rmtree(self.path / name, ignore_errors=True)
+        for marker in self.path.glob(f"{UNCOMPACTED}*"):
+            if marker.name[len(UNCOMPACTED) :] != published:
+                marker.unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -26,6 +26,15 @@ ORDER BY DESC(?items)
 LIMIT 25"""
 
 
+#: The editor's page: what YASGUI needs besides the site's policy (styles it sets inline, and
+#: queries to an endpoint the user types in, which may be another server).
+EDITOR_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self' https: http:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
 def assets_installed() -> bool:
     folder = Path(current_app.static_folder or "")
     return all((folder / VENDOR / name).is_file() for name in ASSETS)
@@ -68,7 +77,7 @@ def editor_page():
         values = {k: v for k, v in request.args.items() if k in named.parameters}
         config["open"] = {"name": named.title["en"], "query": with_values(named, values)}
     data = {"config": config, "installed": assets_installed(), "vendor": VENDOR, "queries": queries}
-    return Output(data, formats.HTML, template="editor.html", vary=("Accept-Language",))
+    return Output(data, formats.HTML, template="editor.html", vary=("Accept-Language",), headers={"Content-Security-Policy": EDITOR_POLICY})
 
 
 @editor.get("/editor/prefixes.json")

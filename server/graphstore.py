@@ -118,7 +118,10 @@ def _write(graph) -> Output:
     settings = context.settings()
     target = None if graph is _DEFAULT else graph
     base = target or context.public_base() + "store"
-    job = GraphWriteJob(method, target, parts, base_iri=base, wait=min(10.0, settings.update_timeout))
+    job = GraphWriteJob(
+        method, target, parts, base_iri=base, wait=min(10.0, settings.update_timeout),
+        compact_after=settings.compact_after_writes,
+    )
     answered = answering.run(job, settings.update_timeout, what="graph")
     if created_iri is not None:
         return Output(b"", formats.PLAIN_TEXT, 201, headers={"Location": created_iri})

@@ -9,13 +9,13 @@ Every page carries it on ``<html lang>``; a label shown in the other language
 
 from __future__ import annotations
 
-import functools
+import re
 from urllib.parse import quote
 
 from flask import g, request
 from markupsafe import Markup, escape
 
-from policykg.namespaces import PREFIXES, SDG, SDG_SCHEME
+from policykg.namespaces import PREFIXES
 
 from . import context
 from .negotiation import negotiate_language
@@ -23,8 +23,6 @@ from .texts import TEXTS
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
-#: Characters left as they are when a path becomes part of an IRI.
-IRI_SAFE = "/:@!$&'()*+,;=~-._%"
 
 
 def choose_language() -> str:
@@ -65,40 +63,37 @@ def curie(iri: str) -> str:
 
 
 def local_path(iri: str) -> str | None:
-    """Where this server shows ``iri``: the path of one of ours, or /sdg/... for the UN's."""
-    return _local_path(context.settings().iris, iri)
+    """Where this server shows ``iri`` (see :meth:`policykg.namespaces.Iris.local_path`)."""
+    return context.settings().iris.local_path(iri)
 
 
-@functools.lru_cache(maxsize=65536)  # a page links hundreds of IRIs, mostly the same ones
-def _local_path(iris, iri: str) -> str | None:
-    relative = iris.relative(iri)
-    if relative is not None:
-        return "/" + quote(relative, safe=IRI_SAFE)
-    if iri == SDG_SCHEME:
-        return "/sdg"
-    if iri.startswith(str(SDG)) and "/" not in iri[len(SDG) :] and "#" not in iri:
-        return "/sdg/" + quote(iri[len(SDG) :], safe=IRI_SAFE)
-    return None
+#: Schemes of IRIs that become links to elsewhere; any other (javascript:, data:, vbscript:,
+#: file:, urn: ...) is shown as text.
+LINK_SCHEMES = ("http:", "https:", "mailto:")
 
 
-def href(iri: str, described: bool | None = None) -> str:
+def href(iri: str, described: bool | None = None) -> str | None:
     """A link for ``iri``: our page of it, or ``/resource?iri=`` when the store describes
-    an IRI of others, else the IRI itself."""
+    an IRI of others, else the IRI itself if it is http(s) or mailto; otherwise None."""
     path = local_path(iri)
     if path is not None:
         return request.script_root + path
     if described:
         return request.script_root + "/resource?iri=" + quote(iri, safe="")
-    return iri
+    return iri if iri[:7].lower().startswith(LINK_SCHEMES) else None
+
+
+def linked(iri: str, inner: Markup, described: bool | None = None) -> Markup:
+    """``inner`` as a link to ``iri``, or as text when ``iri`` may not be a link."""
+    target = href(iri, described)
+    if target is None:
+        return Markup(f'<span class="iri">{inner}</span>')
+    return Markup(f'<a href="{escape(target)}">{inner}</a>')
 
 
 def iri_of_path(path: str) -> str:
     """The IRI that the local ``path`` (without its leading '/', percent-decoded) shows."""
-    if path == "sdg":
-        return SDG_SCHEME
-    if path.startswith("sdg/"):
-        return str(SDG) + path[len("sdg/") :]
-    return context.settings().iris(quote(path, safe=IRI_SAFE))
+    return context.settings().iris.of_local_path(path)
 
 
 def pick(labels: dict[str, str] | None, lang: str) -> tuple[str | None, str | None]:
@@ -116,11 +111,20 @@ def pick(labels: dict[str, str] | None, lang: str) -> tuple[str | None, str | No
 # rather than call Markup.format, which took a third of the time of a goal's page.
 
 
+#: Right-to-left letters and the bidirectional controls: text with them is isolated (<bdi>),
+#: so that it cannot reorder what stands around it on the page.
+_BIDI = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def _text(value: str) -> Markup:
+    return Markup(f"<bdi>{escape(value)}</bdi>") if _BIDI.search(value) else escape(value)
+
+
 def labelled(value: str, value_lang: str | None) -> Markup:
     """Escaped text, with its own ``lang`` when it differs from the page's."""
     if value_lang and value_lang != language():
-        return Markup(f'<span lang="{escape(value_lang)}">{escape(value)}</span>')
-    return escape(value)
+        return Markup(f'<span lang="{escape(value_lang)}">{_text(value)}</span>')
+    return _text(value)
 
 
 def literal(term) -> Markup:
@@ -134,8 +138,8 @@ def literal(term) -> Markup:
 def link(iri: str, labels: dict | None = None, described: bool | None = None) -> Markup:
     """An ``<a>`` to ``iri`` named by its label in the page's language (or its short form)."""
     label, label_lang = pick(labels, language())
-    name = labelled(label, label_lang) if label else Markup(f"<code>{escape(curie(iri))}</code>")
-    return Markup(f'<a href="{escape(href(iri, described))}">{name}</a>')
+    name = labelled(label, label_lang) if label else Markup(f"<code>{_text(curie(iri))}</code>")
+    return linked(iri, name, described)
 
 
 def iri_link(value: str, d) -> Markup:
@@ -164,6 +168,7 @@ def register(app) -> None:
         other_lang=lambda: other(language()),
         curie=curie,
         href=href,
+        linked=linked,
         link=link,
         iri=iri_link,
         literal=literal,

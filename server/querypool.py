@@ -25,7 +25,9 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
+import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -81,24 +83,71 @@ class StreamedAnswer:
     body = None
 
 
-class QueryProcess:
-    """One child process running :func:`policykg.runtime.query_process.serve`."""
+class ForkServer:
+    """The process that query processes are forked from (:mod:`policykg.runtime.forkserver`),
+    started again if it is gone."""
 
     def __init__(self, store: Path, keep_generations: int) -> None:
+        self.store, self.keep = store, keep_generations
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+
+    def _start(self) -> None:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "policykg.runtime.query_process", str(theirs.fileno()), str(store), str(keep_generations)],
+            [sys.executable, "-m", "policykg.runtime.forkserver", str(theirs.fileno()), str(self.store), str(self.keep)],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
-        self.connection = Connection(ours.detach())
+        self.control = ours
+
+    def fork(self) -> tuple[int, Connection]:
+        """A new query process: its pid and our end of its socket."""
+        ours, theirs = socket.socketpair()
+        try:
+            with self.lock:
+                for attempt in (1, 2):
+                    if self.process is None or self.process.poll() is not None:
+                        self._start()
+                    try:
+                        socket.send_fds(self.control, [b"f"], [theirs.fileno()])
+                        answer = self.control.recv(4, socket.MSG_WAITALL)
+                        if len(answer) == 4:
+                            return struct.unpack("!i", answer)[0], Connection(ours.detach())
+                    except OSError:
+                        pass
+                    self.close()  # gone or broken: start another and try once more
+                raise ProcessLost("the query processes' fork server does not answer")
+        finally:
+            theirs.close()
+
+    def close(self) -> None:
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+class QueryProcess:
+    """One query process, forked by the fork server."""
+
+    def __init__(self, forks: ForkServer) -> None:
+        self.pid, self.connection = forks.fork()
+        self.ready = False
         self.long = False
         self.peak = 0
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until it has opened the store (its first message)."""
+        if not self.ready:
+            self.receive(time.monotonic() + timeout, lambda process: None)
+            self.ready = True
 
     def rss(self) -> int:
         """Resident memory in bytes (0 once it is gone)."""
@@ -134,13 +183,18 @@ class QueryProcess:
             pass  # not allowed here: the long query just keeps its priority
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        try:
+            os.kill(self.pid, signal.SIGKILL)  # the fork server reaps it
+        except ProcessLookupError:
+            pass
         self.connection.close()
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+        except (OSError, IndexError):
+            return False
 
 
 class QueryPool:
@@ -170,12 +224,13 @@ class QueryPool:
         self._starting = 0
         self._lock = threading.Condition()
         self._closed = False
+        self._forks = ForkServer(self.store, keep_generations)
         atexit.register(self.close)
 
     # --- processes ------------------------------------------------------------------
 
     def _spawn(self) -> QueryProcess:
-        process = QueryProcess(self.store, self.keep_generations)
+        process = QueryProcess(self._forks)
         with self._lock:
             self._all.add(process)
         return process
@@ -191,8 +246,14 @@ class QueryPool:
             threading.Thread(target=self._start_one, daemon=True).start()
 
     def _start_one(self) -> None:
+        process = None
         try:
-            process = None if self._closed else self._spawn()
+            if not self._closed:
+                process = self._spawn()
+                process.wait_ready()
+        except ProcessLost:
+            self._forget(process)
+            process = None
         finally:
             with self._lock:
                 self._starting -= 1
@@ -204,6 +265,12 @@ class QueryPool:
         """Start the idle processes now (a server worker calls this before its first query)."""
         self._top_up()
 
+    def _forget(self, process: QueryProcess | None) -> None:
+        if process is not None:
+            with self._lock:
+                self._all.discard(process)
+            process.kill()
+
     def _acquire(self, wait: float) -> QueryProcess:
         deadline = time.monotonic() + wait
         with self._lock:
@@ -213,7 +280,8 @@ class QueryPool:
                 if self._idle:
                     process = self._idle.pop()
                     break
-                if len(self._all) + self._starting < self.max_processes:
+                # none ready: wait for one already on its way, else start one here
+                if not self._starting and len(self._all) < self.max_processes:
                     process = None
                     break
                 remaining = deadline - time.monotonic()
@@ -224,6 +292,8 @@ class QueryPool:
             process = self._spawn()
         self._top_up()
         return process
+
+
 
     def _release(self, process: QueryProcess) -> None:
         """Back to the idle processes, unless there are enough of them already."""
@@ -283,6 +353,7 @@ class QueryPool:
         process = self._acquire(timeout if wait is None else wait)
         watch = lambda p: self._watch(p, started)  # noqa: E731
         try:
+            process.wait_ready(max(0.001, deadline - time.monotonic()))
             process.send(job)
             message = process.receive(deadline, watch)
         except ProcessLost:
@@ -355,3 +426,4 @@ class QueryPool:
             self._lock.notify_all()
         for process in processes:
             process.kill()
+        self._forks.close()

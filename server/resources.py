@@ -22,14 +22,14 @@ import pyoxigraph as ox
 from flask import Blueprint, request
 
 from policykg import formats
-from policykg.namespaces import PREFIXES
+from policykg.namespaces import PREFIXES, uri_path
 from policykg.runtime.describe import INCOMING_PAGE, WORK_PAGE, DescribeJob, exists
 from policykg.runtime.executor import Limits
 
 from . import answering, context
 from .errors import BadRequest, UnknownResource
 from .negotiation import negotiate
-from .present import IRI_SAFE, iri_of_path, language
+from .present import iri_of_path, language
 from .rendering import Output
 
 resources = Blueprint("resources", __name__)
@@ -82,7 +82,7 @@ def by_path(path: str):
         if not (dot and stem and any(ending in f.suffixes for f in OFFERS) and _known(iri_of_path(stem))):
             raise UnknownResource(iri)
         iri, suffix, path = iri_of_path(stem), ending, stem
-    root = request.script_root + "/" + quote(path, safe=IRI_SAFE)
+    root = request.script_root + "/" + uri_path(path)
     return serve(iri, suffix, lambda ending: f"{root}.{ending}")
 
 

@@ -10,6 +10,7 @@ Before a query runs, every SERVICE target it could call is checked
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
@@ -23,7 +24,7 @@ from policykg.runtime.remotes import RemoteRefused, check_scan
 from policykg.runtime.sparqlscan import scan
 
 from . import answering, context
-from .errors import BadRequest, Forbidden, UnsupportedMediaType
+from .errors import BadRequest, Forbidden, TimedOut, UnsupportedMediaType
 from .negotiation import negotiate, negotiate_answer, wants_html
 from .rendering import Output
 from .requests import utf8_body
@@ -110,6 +111,7 @@ def _published() -> datetime | None:
 
 def answer_query(text: str, params: MultiDict) -> Output:
     settings = context.settings()
+    started = time.monotonic()  # the scan counts against the query's time limit
     facts = scan(text)
     if facts.is_update:
         raise BadRequest(f"This is a SPARQL update ({facts.form}); this endpoint answers queries: send updates by POST to /update.")
@@ -144,7 +146,10 @@ def answer_query(text: str, params: MultiDict) -> Output:
         stream=True,
     )
     key = ("sparql", text, default_graphs, named_graphs, job.solutions_format, job.graph_format, base)
-    answered = answering.answer(job, text=text, cache_key=key if facts.deterministic else None)
+    remaining = settings.query_timeout - (time.monotonic() - started)
+    if remaining <= 0:
+        raise TimedOut(f"Reading the query took longer than {settings.query_timeout:g} s, the time limit of this endpoint.")
+    answered = answering.answer(job, text=text, cache_key=key if facts.deterministic else None, timeout=remaining)
     result = answered.value
     body = result.body if result.body is not None else result.chunks  # a large answer comes as a stream
     if not conditional:

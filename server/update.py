@@ -69,6 +69,9 @@ def run_update(text: str, params: MultiDict) -> Output:
         if facts.has_using_or_with:
             raise BadRequest("using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH in the update itself.")
         text = with_using(text, facts, list(using or ()), list(using_named or ()))
-    job = UpdateJob(text, base_iri=context.public_base() + "update", wait=min(10.0, settings.update_timeout))
+    job = UpdateJob(
+        text, base_iri=context.public_base() + "update", wait=min(10.0, settings.update_timeout),
+        compact_after=settings.compact_after_writes,
+    )
     answering.run(job, settings.update_timeout, what="update", text=text)
     return Output(b"", formats.PLAIN_TEXT, 204)

@@ -78,7 +78,7 @@ def run(settings: Settings) -> None:
         http=HTTPModes.http1,
         workers=settings.workers,
         blocking_threads=settings.threads,
-        backpressure=settings.threads,
+        backpressure=max(1024, settings.max_connections // settings.workers),  # connections per worker
         websockets=False,
         backlog=2048,
         http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000)),

@@ -158,6 +158,8 @@ class UpdateJob:
     sparql: str
     base_iri: str | None = None
     wait: float = 10.0
+    #: Compact in the background after this many seconds without writes (0: never).
+    compact_after: float = 0.0
 
     def run(self, store: EmbeddedStore, connection: Connection | None = None) -> Answer | Failure:
         try:
@@ -171,6 +173,7 @@ class UpdateJob:
             return Failure("remote" if "LOAD" in self.sparql.upper() else "evaluation", str(error))
         except (ValueError, TypeError, RuntimeError) as error:
             return Failure("evaluation", str(error))
+        store.schedule_compaction(self.compact_after)
         return Answer(None, b"", store.current_generation())
 
 
@@ -211,6 +214,8 @@ class GraphWriteJob:
     parts: tuple[tuple[bytes, str], ...] = ()
     base_iri: str | None = None
     wait: float = 10.0
+    #: Compact in the background after this many seconds without writes (0: never).
+    compact_after: float = 0.0
 
     def run(self, store: EmbeddedStore, connection: Connection | None = None) -> Answer | Failure:
         target = ox.DefaultGraph() if self.graph is None else ox.NamedNode(self.graph)
@@ -241,6 +246,7 @@ class GraphWriteJob:
             return syntax_failure(error)
         except StoreBusy as error:
             return Failure("busy", str(error))
+        store.schedule_compaction(self.compact_after)
         return Answer(None, b"", store.current_generation(), created=not existed)
 
     @staticmethod

@@ -18,7 +18,7 @@ import time
 from multiprocessing.connection import Connection
 
 from policykg.runtime.executor import Failure
-from policykg.runtime.streaming import DONE, send
+from policykg.runtime.streaming import DONE, READY, send
 from policykg.store import EmbeddedStore, StoreNotBuilt
 
 
@@ -32,9 +32,21 @@ def _watch_parent() -> None:
 
 def serve(fd: int, store_path: str, keep_generations: int) -> None:
     """Answer jobs from the socket ``fd`` until it closes."""
+    serve_connection(Connection(fd), store_path, keep_generations)
+
+
+def serve_connection(connection: Connection, store_path: str, keep_generations: int) -> None:
+    """Say it is ready (the store opened), then answer jobs from ``connection`` until it closes."""
     threading.Thread(target=_watch_parent, daemon=True).start()
-    connection = Connection(fd)
     store = EmbeddedStore(store_path, keep_generations=keep_generations)
+    try:
+        store.snapshot()
+    except (StoreNotBuilt, OSError):
+        pass  # the jobs will say so
+    try:
+        send(connection, (READY,))
+    except OSError:
+        return
     while True:
         try:
             job = pickle.loads(connection.recv_bytes())

@@ -16,7 +16,7 @@ import re
 from multiprocessing.connection import Connection
 
 #: Messages of a query process: the final answer (or failure), the start of a stream, a piece of it.
-DONE, HEAD, PIECE = "done", "head", "chunk"
+DONE, HEAD, PIECE, READY = "done", "head", "chunk", "ready"
 CHUNK = 256 * 1024
 #: Up to this size an answer is handed over whole (and may be cached).
 WHOLE_LIMIT = 4 * 1024 * 1024

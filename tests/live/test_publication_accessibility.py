@@ -42,7 +42,7 @@ def test_page_has_no_wcag_21_aa_violation(browser, published_live, path: str) ->
     page.route("**/*.js", lambda route: route.abort())  # no script of the page's own runs
     response = page.goto(published_live.url.rstrip("/") + path)
     assert response.status == 200
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")  # not a script tag: the CSP forbids inline script
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
     context.close()
     problems = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]

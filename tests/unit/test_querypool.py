@@ -61,12 +61,12 @@ def test_a_job_past_its_limit_is_killed_and_its_process_replaced(pool):
 
 
 def test_short_queries_answer_at_once_while_long_ones_run_and_the_long_ones_are_lowered(pool):
+    _wait_for(lambda: len(pool.pids()) >= 1)  # warm
     runners = [threading.Thread(target=lambda: pytest.raises(JobTimeout, pool.run, QueryJob(RUNAWAY, LIMITS), 3.0)) for _ in range(2)]
     for runner in runners:
         runner.start()
-    time.sleep(0.8)  # both are long now
-    niceness = sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids())
-    assert niceness.count(10) == 2
+    # both turn long and are lowered
+    _wait_for(lambda: [os.getpriority(os.PRIO_PROCESS, pid) for pid in pool.pids()].count(10) == 2, 2.5)
     for _ in range(5):
         started = time.monotonic()
         assert isinstance(pool.run(QueryJob("ASK {}", LIMITS), 5), Answer)
@@ -76,6 +76,7 @@ def test_short_queries_answer_at_once_while_long_ones_run_and_the_long_ones_are_
 
 
 def test_one_long_query_more_than_allowed_is_stopped_with_a_reason(pool):
+    _wait_for(lambda: len(pool.pids()) >= 1)  # warm
     runners = [threading.Thread(target=lambda: pytest.raises(JobTimeout, pool.run, QueryJob(RUNAWAY, LIMITS), 2.5)) for _ in range(2)]
     for runner in runners:
         runner.start()
