@@ -8,7 +8,7 @@ VENDOR := server/static/vendor/yasgui
 YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
 EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install editor axe bench bench-pages lint clean
+.PHONY: run test build install editor axe clients bench bench-pages lint clean
 
 run: build
 	$(BIN)/policykg serve
@@ -19,7 +19,7 @@ test: install
 build: install
 	$(BIN)/policykg build
 
-install: $(STAMP) editor axe
+install: $(STAMP) editor axe clients
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -50,6 +50,14 @@ axe:
 	  npm ci --prefix $(AXE) --no-audit --no-fund --ignore-scripts --loglevel=error; \
 	else echo "npm not found: axe-core is not installed; the accessibility tests will be skipped"; fi
 
+# Comunica's SPARQL command line, a real client for the live tests. Without npm those tests are skipped.
+COMUNICA := tests/comunica
+clients:
+	@if [ -f $(COMUNICA)/node_modules/.bin/comunica-sparql ] && [ $(COMUNICA)/node_modules/.bin/comunica-sparql -nt $(COMUNICA)/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(COMUNICA) --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm not found: Comunica is not installed; its client tests will be skipped"; fi
+
 # Throughput and latency of /sparql against `oxigraph serve` on the same data.
 bench: build
 	$(BIN)/python -m bench.endpoint --store var/store
@@ -59,4 +67,4 @@ bench-pages: build
 	$(BIN)/python -m bench.pages --store var/store
 
 clean:
-	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR) $(AXE)/node_modules
+	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR) $(AXE)/node_modules $(COMUNICA)/node_modules

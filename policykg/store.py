@@ -228,6 +228,7 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | str, *, keep_generations: int = 2) -> None:
         self.path = Path(path)
+        self._current = str(self.path / CURRENT)  # read on every request: joined once
         self.keep_generations = keep_generations
         self._reader: tuple[str, ox.Store] | None = None
         self._reader_lock = threading.Lock()
@@ -240,7 +241,7 @@ class EmbeddedStore:
     def current_generation(self) -> str | None:
         """The name of the published generation, or None before the first build."""
         try:
-            return os.readlink(self.path / CURRENT)
+            return os.readlink(self._current)
         except (FileNotFoundError, NotADirectoryError):
             return None
 
@@ -252,7 +253,7 @@ class EmbeddedStore:
     def published_at(self) -> float | None:
         """When the published generation was published (seconds since the epoch)."""
         try:
-            return os.lstat(self.path / CURRENT).st_mtime
+            return os.lstat(self._current).st_mtime
         except FileNotFoundError:
             return None
 

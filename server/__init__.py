@@ -39,8 +39,21 @@ class Compress(flask_compress.Compress):
         return super().after_request(response)
 
 
+class WholeResponse(Flask.response_class):
+    """A response whose body is already whole goes to the server as one list: Granian then
+    sends it in one piece instead of iterating it (a stream is still iterated)."""
+
+    def get_app_iter(self, environ):
+        if not self.is_streamed and not self._on_close and 200 <= self.status_code < 300 and self.status_code != 204 \
+                and environ["REQUEST_METHOD"] != "HEAD":
+            return [b"".join(self.iter_encoded())]
+        return super().get_app_iter(environ)
+
+
 class PolicykgFlask(Flask):
     """Flask that renders a view's :class:`Output`."""
+
+    response_class = WholeResponse
 
     def make_response(self, rv):
         if isinstance(rv, Output):
@@ -73,18 +86,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["policykg.answers"] = {"lock": threading.Lock()}
     Compress(app)
     register_errors(app)
-    cors.register(app)
 
     from .requests import check_host, read_body
 
-    app.before_request(check_host)
-    app.before_request(read_body)
+    @app.before_request
+    def before():
+        """Every request, before its view: a preflight is answered; the host is checked;
+        the body is read whole within its limits."""
+        answer = cors.preflight(app)
+        if answer is not None:
+            return answer
+        check_host()
+        read_body()
+        return None
 
     @app.after_request
-    def no_sniffing(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    def after(response):
+        headers = response.headers
+        if "X-Content-Type-Options" not in headers:
+            headers["X-Content-Type-Options"] = "nosniff"
         if response.status_code in (204, 304):
-            response.headers.pop("Content-Type", None)  # no content, no type
+            headers.pop("Content-Type", None)  # no content, no type
+        cors.allow_cross_origin(response)
         return response
 
     from . import present

@@ -9,6 +9,7 @@ Before a query runs, every SERVICE target it could call is checked
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from datetime import datetime, timezone
@@ -106,7 +107,12 @@ def _etag(generation: str, fmt: str) -> str:
 
 def _published() -> datetime | None:
     stamp = context.store().published_at()
-    return None if stamp is None else datetime.fromtimestamp(stamp, timezone.utc)
+    return None if stamp is None else _as_datetime(stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _as_datetime(stamp: float) -> datetime:
+    return datetime.fromtimestamp(stamp, timezone.utc)
 
 
 def answer_query(text: str, params: MultiDict) -> Output:
@@ -129,10 +135,10 @@ def answer_query(text: str, params: MultiDict) -> Output:
     generation = answering.generation()
     fmt = chosen["solutions"] or chosen["graph"]
     conditional = request.method in ("GET", "HEAD")
-    if conditional and fmt is not None and not is_resource_modified(
-        request.environ, etag=_etag(generation, fmt.key), last_modified=_published()
-    ):
-        return Output(b"", fmt, 304, etag=_etag(generation, fmt.key), last_modified=_published())
+    published = _published() if conditional else None
+    asks_if = "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in request.environ
+    if asks_if and fmt is not None and not is_resource_modified(request.environ, etag=_etag(generation, fmt.key), last_modified=published):
+        return Output(b"", fmt, 304, etag=_etag(generation, fmt.key), last_modified=published)
     base = context.public_base() + "sparql"
     job = QueryJob(
         sparql=text,
@@ -154,7 +160,7 @@ def answer_query(text: str, params: MultiDict) -> Output:
     body = result.body if result.body is not None else result.chunks  # a large answer comes as a stream
     if not conditional:
         return Output(body, formats.of_key(result.fmt))
-    return Output(body, formats.of_key(result.fmt), etag=_etag(answered.generation, result.fmt), last_modified=_published())
+    return Output(body, formats.of_key(result.fmt), etag=_etag(answered.generation, result.fmt), last_modified=published)
 
 
 def service_description(params: MultiDict) -> Output:

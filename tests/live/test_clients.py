@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 import pytest
 import rdflib
 from helpers import SAMPLE_GRAPH
@@ -68,3 +72,20 @@ def test_rdflib_sparqlstore(sample_loaded):
     rows = list(graph.query(GOALS))
     assert [str(r.goal) for r in rows] == ["http://example.org/goal1", "http://example.org/goal2"]
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
+
+
+COMUNICA = Path(__file__).resolve().parent.parent / "comunica" / "node_modules" / ".bin" / "comunica-sparql"
+
+
+def test_comunica_queries_the_endpoint_as_it_is(sample_loaded):
+    """Comunica (its command line, in its default mode) reads the service description at /sparql
+    and queries the endpoint it names; with an update token set it used to take /update."""
+    if not COMUNICA.is_file():
+        pytest.skip(f"Comunica is not installed at {COMUNICA.relative_to(COMUNICA.parents[3])} (make install runs npm ci in tests/comunica)")
+    live = sample_loaded
+    assert live.token  # the server has an update token: /update exists
+    query = "PREFIX ex: <http://example.org/> SELECT ?goal WHERE { ?goal a ex:Goal } ORDER BY ?goal"
+    done = subprocess.run([str(COMUNICA), live.url + "sparql", query], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    goals = sorted(row["goal"] for row in json.loads(done.stdout))
+    assert goals == ["http://example.org/goal1", "http://example.org/goal2"]

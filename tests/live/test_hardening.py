@@ -232,7 +232,8 @@ def test_api_numbers_are_ascii_digits_within_bounds(server, query):
     status, headers, body = server.request("GET", f"/api/goals?{query}")
     assert status == 400, (status, body[:300])
     assert headers["Content-Type"] == "application/problem+json"
-    assert query.split("=")[0] in json.loads(body)["detail"]
+    problem = json.loads(body)
+    assert [e["parameter"] for e in problem.get("errors", [])] == [query.split("=")[0]], problem  # not a syntax error
 
 
 # --- 9. pages -------------------------------------------------------------------------------------

@@ -229,3 +229,12 @@ def test_answers_are_cached_per_generation(work_app, work_client):
     hits = cache.hits
     assert work_client.get("/api/goals").get_json()["rows"]
     assert cache.hits == hits + 1
+
+
+def test_the_csv_answer_neutralises_what_a_spreadsheet_would_run(typed):
+    """OWASP's rule for CSV exports: a cell that begins with =, +, - or @ gets a leading quote."""
+    for value in ('=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)"):
+        body = typed.get("/api/typed.csv", query_string={"text": value, "limit": 1}).get_data(as_text=True)
+        cells = next(csv.DictReader(io.StringIO(body)))
+        assert cells["echo"] == "'" + value, body
+    assert next(csv.DictReader(io.StringIO(typed.get("/api/typed.csv?text=plain&limit=1").get_data(as_text=True))))["echo"] == "plain"
