@@ -89,3 +89,28 @@ def test_comunica_queries_the_endpoint_as_it_is(sample_loaded):
     assert done.returncode == 0, done.stderr[-2000:]
     goals = sorted(row["goal"] for row in json.loads(done.stdout))
     assert goals == ["http://example.org/goal1", "http://example.org/goal2"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("json", GOALS), ("xml", GOALS), ("csv", GOALS), ("tsv", GOALS),
+        ("turtle", "CONSTRUCT WHERE { <http://example.org/goal1> ?p ?o }"),
+        ("n3", "CONSTRUCT WHERE { <http://example.org/goal1> ?p ?o }"),
+        ("rdf", "CONSTRUCT WHERE { <http://example.org/goal1> ?p ?o }"),
+        ("rdf+xml", "CONSTRUCT WHERE { <http://example.org/goal1> ?p ?o }"),
+        ("json-ld", "CONSTRUCT WHERE { <http://example.org/goal1> ?p ?o }"),
+        ("xml", "DESCRIBE <http://example.org/goal1>"),
+    ],
+)
+def test_every_return_format_of_sparqlwrapper(sample_loaded, name, query, method):
+    """SPARQLWrapper sends format=, output= and results= with its own names besides Accept."""
+    client = SPARQLWrapper(sample_loaded.url + "sparql")
+    client.setMethod(method)
+    client.setQuery(query)
+    client.setReturnFormat(name)
+    result = client.query()
+    assert result.response.status == 200
+    body = result.response.read()
+    assert body, (name, query)

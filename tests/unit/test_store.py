@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -194,3 +195,60 @@ def test_a_small_update_shares_the_store_files_instead_of_compacting_them(tmp_pa
     assert count(store, G3) == 1 and count(store, G1) == 2000
     store.replace_graphs({G3: quads(10, "v")})  # compacted (what it rewrites is up to RocksDB)
     assert count(store, G3) == 10 and count(store, G2) == 2000 and count(store, G1) == 2000
+
+
+def test_what_small_writes_leave_is_compacted_in_the_background(tmp_path: Path):
+    """A string of small writes (updates, graph store requests) leaves a generation of many
+    overlapping files; once no write has come for a moment it is compacted aside and published
+    in its place, the same data (readers paid up to twice the time before)."""
+    from policykg.runtime.executor import UpdateJob
+
+    store = EmbeddedStore(tmp_path / "store", keep_generations=2)
+    store.replace_graphs({G1: quads(2000)})
+    for i in range(12):
+        answer = UpdateJob(f"INSERT DATA {{ GRAPH <{G2}> {{ <http://example.org/u{i}> <http://example.org/p> {i} }} }}", compact_after=0.3).run(store)
+        assert answer.generation
+    written = store.current_generation()
+    assert store.uncompacted()
+    deadline = time.monotonic() + 60
+    while store.current_generation() == written:
+        assert time.monotonic() < deadline, "not compacted within a minute"
+        time.sleep(0.1)
+    assert not store.uncompacted()
+    assert count(store, G1) == 2000 and count(store, G2) == 12
+
+
+def test_a_compaction_overtaken_by_a_write_publishes_nothing(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "store", keep_generations=2)
+    store.replace_graphs({G1: quads(100)})
+    with store.writer() as writer:
+        writer.add(G2, quads(1, "u"))
+    assert store.uncompacted()
+    written = store.current_generation()
+    assert store.compact() is not None  # an uncompacted generation is compacted and published
+    assert not store.uncompacted() and store.current_generation() != written
+    assert count(store, G2) == 1
+    with store.writer() as writer:
+        writer.add(G3, quads(1, "w"))
+    assert store.uncompacted()
+    generation = store.current_generation()
+    import policykg.store as module
+
+    real_backup = ox.Store.backup
+    calls = []
+
+    def backup_then_write(self, target):
+        real_backup(self, target)
+        if not calls:
+            calls.append(1)
+            with store.writer() as writer:
+                writer.add(G3, quads(2, "x"))
+
+    try:
+        module.ox.Store.backup = backup_then_write
+        assert store.compact() is None  # the published generation changed meanwhile: nothing published
+        assert calls, "the write did not come during the compaction"
+    finally:
+        module.ox.Store.backup = real_backup
+    assert store.current_generation() != generation and store.uncompacted()
+    assert not any(p.name.startswith("compacting-") for p in store.path.iterdir())
