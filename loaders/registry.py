@@ -116,7 +116,7 @@ def read_registry(
     except TableError as error:
         return RegistryRead(spec, file, "", problems=[error.problem])
     result = RegistryRead(spec, file, table.description)
-    mapped, problems = schema.map_header(table.header, file, table.header_row)
+    mapped, problems = schema.map_header(table.header, file, table.header_row, table.header_rows)
     result.problems += problems
     if problems and all(m is None for m in mapped):
         return result

@@ -18,6 +18,8 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
     header_row: int = 1
+    #: Where each header name was first found, when the header is no row of its own (JSON's keys).
+    header_rows: list[int] | None = None
     problems: list[Problem] = field(default_factory=list)  # found while reading rows
 
     @property

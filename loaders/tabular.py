@@ -336,6 +336,7 @@ def _read_json(path: Path, encoding: str, label: str, sheet_names: tuple[str, ..
                     expected=f"an array of objects, or an object with the array under '{sheet_names[0]}'")
         )
     header: list[str] = []
+    first: list[int] = []  # the row where each key is first found
     seen = set()
     for number, item in zip(numbers, items):
         if not isinstance(item, dict):
@@ -347,8 +348,9 @@ def _read_json(path: Path, encoding: str, label: str, sheet_names: tuple[str, ..
                                              line=number, value=_printable(key)[:80]))
                 seen.add(key)
                 header.append(key)
+                first.append(number)
     rows = [(number, [_json_text(item.get(key), file, number, key) for key in header]) for number, item in zip(numbers, items)]
-    return Table(file, "JSON", label, header, iter(rows), header_row=0)
+    return Table(file, "JSON", label, header, iter(rows), header_row=0, header_rows=first)
 
 
 def _row_number(value, default: int) -> int:

@@ -15,16 +15,22 @@ opens it, in one streamed pass over the parts it will read:
   A1 to the last of them has at most :data:`MAX_SHEET_CELLS` cells, within
   Excel's XFD1048576. The ``<dimension>`` element is a claim and is ignored.
 
-Legacy ``.xls`` files (OLE2) are bounded by their format (65,536 rows of 256
-columns) and go to calamine directly.
+A legacy ``.xls`` (OLE2) cannot be checked so: it is read in a process of its
+own whose memory is capped, so that a workbook that makes calamine abort is an
+error, not the end of the caller.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import pickle
 import posixpath
 import re
+import resource
+import signal
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -210,6 +216,7 @@ def _unpacked(file: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget
 def _scan_sheet(file: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int],
                 exact: bool = False) -> None:
     extent = _Extent(file, exact)
+    left = budget[0]
     carry = b""
     for block in _unpacked(file, archive, info, budget):
         data = carry + block
@@ -222,7 +229,7 @@ def _scan_sheet(file: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budg
             raise damaged(file, f"{info.filename} has an element longer than {_LONGEST_TAG:,} bytes")
     extent.block(carry)
     if extent.approximate and (extent.too_large() or extent.last_row >= EXCEL_ROWS or extent.last_column >= EXCEL_COLUMNS):
-        budget[0] += info.file_size  # the same part again
+        budget[0] = left  # the same part again
         _scan_sheet(file, archive, info, budget, exact=True)
         return
     extent.check()
@@ -317,20 +324,17 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_workbook(path: Path, sheet_names: tuple[str, ...]) -> Table:
-    """The registry's sheet of an Excel workbook (.xlsx checked first, or .xls)."""
+def _calamine_cells(file: str, sheet_names: tuple[str, ...], checked: str | None) -> tuple[list[str], str, list]:
+    """(sheet names, the chosen one, its cells from A1) as calamine reads them."""
     from python_calamine import CalamineWorkbook
 
-    file = str(path)
-    with open(path, "rb") as handle:
-        checked = check_xlsx(path, sheet_names) if handle.read(4) == ZIP_MAGIC else None
     try:
         workbook = CalamineWorkbook.from_path(file)
         sheets = list(workbook.sheet_names)
         chosen = checked if checked is not None else choose_sheet(file, sheets, sheet_names)
         if chosen not in sheets:
             raise damaged(file, f"calamine finds no sheet '{chosen}'")
-        cells = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        return sheets, chosen, workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except TableError:
         raise
     except Exception as error:  # calamine raises its own types and zip errors
@@ -339,6 +343,54 @@ def read_workbook(path: Path, sheet_names: tuple[str, ...]) -> Table:
         if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
         raise damaged(file, f"the reader stopped: {error}") from None
+
+
+#: The address space of the process that reads a legacy workbook.
+LEGACY_MEMORY = 8 << 30
+LEGACY_SECONDS = 900
+
+
+def _legacy_cells(file: str, sheet_names: tuple[str, ...]) -> tuple[list[str], str, list]:
+    """What :func:`_calamine_cells` gives for a legacy .xls, read in a process of its own.
+
+    Nothing can be checked before calamine reads an .xls (its records are inside an OLE2
+    container), and calamine trusts them: a DIMENSIONS record of 4 billion rows makes it ask
+    for petabytes and abort. The child caps its memory; if it dies, the workbook is damaged.
+    """
+    command = [sys.executable, "-m", __name__, file, *sheet_names]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=LEGACY_SECONDS, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise damaged(file, f"its reader took more than {LEGACY_SECONDS} s") from None
+    if done.returncode != 0:
+        how = (f"signal {signal.Signals(-done.returncode).name}" if done.returncode < 0
+               else f"exit {done.returncode}")
+        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+        raise damaged(file, f"its reader stopped ({how}{': ' + last[0][:200] if last else ''})")
+    outcome, *result = pickle.loads(done.stdout)
+    if outcome == "problem":
+        raise TableError(result[0])
+    return tuple(result)
+
+
+def _legacy_child(file: str, sheet_names: tuple[str, ...]) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LEGACY_MEMORY, LEGACY_MEMORY))
+    try:
+        result = ("cells", *_calamine_cells(file, sheet_names, None))
+    except TableError as error:
+        result = ("problem", error.problem)
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_workbook(path: Path, sheet_names: tuple[str, ...]) -> Table:
+    """The registry's sheet of an Excel workbook (.xlsx checked first; .xls in a process of its own)."""
+    file = str(path)
+    with open(path, "rb") as handle:
+        zipped = handle.read(4) == ZIP_MAGIC
+    if zipped:
+        sheets, chosen, cells = _calamine_cells(file, sheet_names, check_xlsx(path, sheet_names))
+    else:
+        sheets, chosen, cells = _legacy_cells(file, sheet_names)
     while cells and not any(_cell_text(c) for c in cells[0]):
         cells.pop(0)  # never: skip_empty_area=False starts at A1, but an empty sheet is []
     if not cells:
@@ -364,3 +416,7 @@ def choose_sheet(file: str, sheets: list[str], wanted: tuple[str, ...]) -> str:
             expected=f"the registry in a sheet named '{wanted[0]}', or a workbook with one sheet",
         )
     )
+
+
+if __name__ == "__main__":  # the child of _legacy_cells: FILE SHEET-NAME...
+    _legacy_child(sys.argv[1], tuple(sys.argv[2:]))

@@ -278,3 +278,53 @@ def test_other_zip_archives_are_named_for_what_they_are(runner, tmp_path, member
     result = invoke(runner, tmp_path / "store", "validate", "organisations", str(path))
     assert result.exit_code == 1
     assert f"{path}: {message} (expected an Excel workbook (.xlsx), CSV or JSON)" in result.output, result.output
+
+
+# --- found by the property-based tests (test_random_files.py) ---------------------------------
+
+
+def test_an_unknown_json_key_is_reported_at_the_row_that_names_it(runner, tmp_path):
+    """It was FILE:KEY: (no row), which reads as a row that is not a number."""
+    path = tmp_path / "organisations.json"
+    path.write_text('[{"id": "a", "name_sv": "A", "kind": "board"},\n {"id": "b", "name_sv": "B", "kind": "board", '
+                    '"\\"": "x"}]', encoding="utf-8")
+    result = invoke(runner, tmp_path / "store", "validate", "organisations", str(path))
+    assert result.exit_code == 1
+    assert f'  {path}:2:": unknown column' in result.output, result.output
+
+
+def test_a_report_keeps_one_line_per_problem_whatever_the_file_holds(runner, tmp_path):
+    path = tmp_path / "organisations.csv"
+    path.write_text('id,"name\nsv",ki\x1bnd\na,A,board\n', encoding="utf-8")
+    result = invoke(runner, tmp_path / "store", "validate", "organisations", str(path))
+    assert result.exit_code == 1
+    lines = result.output.rstrip("\n").split("\n")
+    assert all(line.startswith(f"  {path}:1") for line in lines[1:]), result.output
+    assert f"  {path}:1:name\\nsv: unknown column" in result.output, result.output
+    assert f"  {path}:1:ki\\x1bnd: unknown column" in result.output, result.output
+
+
+# --- legacy workbooks (.xls) ----------------------------------------------------------------
+
+XLS = Path(__file__).resolve().parent.parent / "data" / "registries" / "calamine-date.xls"
+
+
+def test_a_legacy_workbook_whose_dimensions_record_claims_4_billion_rows_is_an_error_not_an_abort(tmp_path):
+    """calamine reserves the DIMENSIONS record's rows × columns before it reads a cell (11 PB here)."""
+    data = bytearray(XLS.read_bytes())
+    at = data.find(b"\x00\x02\x0e\x00")  # the DIMENSIONS record: type 0x0200, 14 bytes
+    data[at + 4:at + 18] = bytes(4) + b"\xff\xff\xff\xff" + bytes(2) + b"\xff\xff" + bytes(2)
+    path = tmp_path / "organisations.xls"
+    path.write_bytes(bytes(data))
+    done = policykg("validate", "organisations", str(path), store=tmp_path / "store")
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, (done.returncode, done.stderr[-2000:])
+    assert f"{path}: not a readable Excel workbook (is it truncated or damaged?): its reader stopped" in done.stderr
+
+
+def test_a_legacy_workbook_is_still_read(tmp_path):
+    from policykg.loaders.tabular import read_table
+
+    table = read_table(XLS, names=set(), sheet_names=("organisations",))
+    assert (table.format, table.details, table.header) == ("Excel", "sheet 'Sheet1'", ["2021-01-01", "15"])
+    assert next(table.rows) == (2, ["2021-01-02", "16"])
