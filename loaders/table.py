@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 from .errors import Problem
 
+#: A header of more cells than a worksheet has columns is no registry's (a file of one long line).
+MAX_COLUMNS = 16_384
+
 
 @dataclass
 class Table:

@@ -125,6 +125,16 @@ def test_a_csv_of_one_enormous_line_is_an_error_at_row_1(runner, tmp_path):
     assert f"{path}:1: a cell is longer than 16,777,216 characters" in result.output, result.output
 
 
+def test_a_csv_of_one_long_line_of_short_cells_is_one_error_not_a_million(runner, tmp_path):
+    """A million header cells would be a million 'unknown column' problems (and gigabytes)."""
+    path = tmp_path / "organisations.csv"
+    path.write_bytes(b"id," + b"x," * 1_000_000 + b"\n")
+    result = invoke(runner, tmp_path / "store", "validate", "organisations", str(path))
+    assert result.exit_code == 1, result.output[:2000]
+    assert result.output == (f"1 problem found\n  {path}:1: the header has 1,000,002 cells, more than the 16,384 "
+                             "columns a table may have (expected a header row naming the columns, then one row per entry)\n")
+
+
 def mixed_encoding_file(path: Path) -> tuple[int, str, str]:
     """The organisations registry in UTF-8 but for one row in Windows-1252; (row, column, value)
     of the first byte that is not UTF-8."""
