@@ -47,7 +47,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 NAMES = list(REGISTRIES)
-SAMPLES = {name: list(csv.reader(open(SAMPLE_REGISTRIES / f"{name}.csv", encoding="utf-8", newline="")))
+SAMPLES = {name: list(csv.reader(io.StringIO((SAMPLE_REGISTRIES / f"{name}.csv").read_text(encoding="utf-8"), newline="")))
            for name in NAMES}
 
 
