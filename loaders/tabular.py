@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -131,7 +132,7 @@ def _first_bad_byte(path: Path, encoding: _Encoding) -> tuple[int, int] | None:
     position = encoding.skip
     with open(path, "rb") as handle:
         handle.seek(encoding.skip)
-        for block in [*iter(lambda: handle.read(_BLOCK), b""), None]:
+        for block in itertools.chain(iter(lambda: handle.read(_BLOCK), b""), [None]):
             pending = len(decoder.getstate()[0])  # bytes kept from the block before
             try:
                 decoder.decode(block or b"", final=block is None)
@@ -179,13 +180,14 @@ def _bad_byte_problem(path: Path, encoding: _Encoding, offset: int, length: int,
                        value=(before[line_start:][-40:] + tail)[:80], expected=expected)
     first_line = re.split(r"[\r\n]", before, maxsplit=1)[0]
     delimiter = _choose_delimiter(first_line, names)
+    _allow_long_fields()
     row, cells = 0, []
     try:
         for row, cells in enumerate(csv.reader(io.StringIO(before + "\0"), delimiter=delimiter), 1):
             pass
+        header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), []) if row > 1 else []
     except csv.Error:
         return Problem(str(path), what, line=before.count("\n") + 1, expected=expected)
-    header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), []) if row > 1 else []
     index = max(len(cells) - 1, 0)
     column = header[index].strip() if index < len(header) and header[index].strip() else index + 1
     tail = re.split(f'[\\r\\n"{re.escape(delimiter)}]', after, maxsplit=1)[0]
@@ -197,6 +199,11 @@ def _raw(path: Path, offset: int, length: int) -> str:
     with open(path, "rb") as handle:
         handle.seek(offset)
         return " ".join(f"0x{byte:02X}" for byte in handle.read(max(length, 1)))
+
+
+def _allow_long_fields() -> None:
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
 
 
 def _choose_delimiter(line: str, names: set[str]) -> str:
@@ -225,8 +232,7 @@ def _csv_problem(file: str, error: csv.Error, line: int) -> Problem:
 
 def _read_csv(path: Path, encoding: str, label: str, names: set[str]) -> Table:
     file = str(path)
-    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
-        csv.field_size_limit(FIELD_SIZE_LIMIT)
+    _allow_long_fields()
     with open(path, encoding=encoding, newline="") as text:
         first_line = text.readline(HEADER_SCAN).rstrip("\r\n")
     delimiter = _choose_delimiter(first_line, names)
