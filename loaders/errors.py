@@ -8,7 +8,11 @@ known value when there is one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: What would break a report's one line per problem, or the terminal: shown as escapes.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Problem:
             details.append(f"expected {self.expected}")
         if details:
             text += f" ({'; '.join(details)})"
-        return text
+        return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class InputError(ValueError):

@@ -34,14 +34,14 @@ from policykg.config import Settings
 from policykg.namespaces import DCT, nn
 from policykg.paths import resource_dir
 
-from . import ntriples, references, registry, schema, tabular
+from . import ntriples, references, registry, schema, table, tabular, workbook
 from .errors import InputError, Problem
 from .registries import REGISTRIES
 from .registry import Generated, RegistrySpec, read_registry, source_file_iri
 from .sources import ReadResult, Source
 
 MANIFEST = "registries.toml"
-ENGINE_MODULES = (registry, schema, tabular, references, ntriples, sys.modules[__name__])
+ENGINE_MODULES = (registry, schema, table, tabular, workbook, references, ntriples, sys.modules[__name__])
 
 
 @dataclass(frozen=True)

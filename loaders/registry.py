@@ -30,7 +30,8 @@ from . import ntriples as nt
 from .errors import Problem
 from .references import Catalogue
 from .schema import CellError, Column, Schema, splitter
-from .tabular import Table, TableError, read_table
+from .table import MAX_COLUMNS, Table, TableError
+from .tabular import read_table
 
 RowCheck = Callable[[Any], Iterable[tuple[str, str, str | None]]]
 #: A column's reference: a vocabulary kind of the catalogue, or a function of
@@ -116,7 +117,13 @@ def read_registry(
     except TableError as error:
         return RegistryRead(spec, file, "", problems=[error.problem])
     result = RegistryRead(spec, file, table.description)
-    mapped, problems = schema.map_header(table.header, file, table.header_row)
+    if len(table.header) > MAX_COLUMNS:
+        getattr(table.rows, "close", lambda: None)()
+        result.problems.append(Problem(
+            file, f"the header has {len(table.header):,} cells, more than the {MAX_COLUMNS:,} columns a table may have",
+            line=table.header_row or None, expected="a header row naming the columns, then one row per entry"))
+        return result
+    mapped, problems = schema.map_header(table.header, file, table.header_row, table.header_rows)
     result.problems += problems
     if problems and all(m is None for m in mapped):
         return result

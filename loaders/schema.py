@@ -232,10 +232,13 @@ class Schema:
     def header_names(self) -> set[str]:
         return set().union(*(c.header_names() for c in self.columns))
 
-    def map_header(self, header: list[str], file: str, header_row: int | None) -> tuple[list[Column | None], list[Problem]]:
+    def map_header(self, header: list[str], file: str, header_row: int | None,
+                   header_rows: list[int] | None = None) -> tuple[list[Column | None], list[Problem]]:
         """Which column each header cell is; problems for unknown, repeated and missing columns.
 
-        A header cell that starts with ``#`` is a comment column and is ignored.
+        A header cell that starts with ``#`` is a comment column and is ignored. The problems
+        of a cell are at ``header_row``, or at the cell's own row in ``header_rows`` (JSON,
+        whose keys are named in the rows).
         """
         import difflib
 
@@ -247,7 +250,9 @@ class Schema:
         problems = []
         seen: dict[str, str] = {}
         row = header_row or None
-        for cell in header:
+        for index, cell in enumerate(header):
+            if header_rows is not None:
+                row = header_rows[index]
             key = cell.strip().lower()
             if not key or key.startswith("#"):
                 mapped.append(None)
@@ -267,6 +272,7 @@ class Schema:
             else:
                 seen[column.name] = cell
                 mapped.append(column)
+        row = header_row or None
         for column in self.columns:
             if column.required and column.name not in seen:
                 problems.append(Problem(file, f"the required column '{column.name}' is missing", line=row,

@@ -41,8 +41,8 @@ def test_bytes_that_no_encoding_explains_are_refused(tmp_path):
     with pytest.raises(TableError) as caught:
         detect_encoding(path)
     assert str(caught.value.problem) == (
-        f"{path}: the text is neither UTF-8 nor Windows-1252 (undecodable byte at offset 5) "
-        "(expected a CSV file saved as 'CSV UTF-8' or 'CSV (semicolon/comma separated)')"
+        f"{path}:2:id: a byte that Windows-1252 does not define (0x81), in a file that is not UTF-8 either "
+        "(value 'ab\\\\x81Ã('; expected text in UTF-8 or Windows-1252 (save it as 'CSV UTF-8'))"
     )
 
 
