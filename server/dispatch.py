@@ -11,8 +11,12 @@ from .errors import RETRY_AFTER, error_response, failure_response
 from .querypool import JobTimeout, PoolBusy, ProcessLost
 
 
-def run(job, timeout: float, *, what: str = "query", text: str | None = None) -> Answer | Response:
-    """The job's :class:`Answer`, or the error response to send instead."""
+def run(
+    job, timeout: float, *, what: str = "query", text: str | None = None, limit: float | None = None
+) -> Answer | Response:
+    """The job's :class:`Answer`, or the error response to send instead. ``timeout`` is
+    what is left of the time limit ``limit`` (the whole of it by default), which the
+    message names."""
     try:
         answer = context.query_pool().run(job, timeout)
     except JobTimeout:
@@ -20,7 +24,7 @@ def run(job, timeout: float, *, what: str = "query", text: str | None = None) ->
         # No Retry-After: the same request would be stopped again.
         return error_response(
             504,
-            f"The {what} ran longer than {timeout:g} s, the time limit of this endpoint, and was stopped. "
+            f"The {what} ran longer than {limit or timeout:g} s, the time limit of this endpoint, and was stopped. "
             "Make it more selective (a LIMIT, a FILTER on an indexed pattern, fewer OPTIONALs) and try again.",
         )
     except PoolBusy:

@@ -3,13 +3,17 @@
 Queries come by GET, POST form-encoded or POST direct; the answer's format is
 negotiated; the default graph is the union of all graphs unless the query
 (FROM) or the protocol (default-graph-uri, named-graph-uri) says otherwise.
-Before a query runs, every SERVICE target it could call is checked
-(:mod:`policykg.runtime.remotes`); it then runs in the query pool under the time limit.
+Before a query runs, it is scanned (:mod:`policykg.runtime.sparqlscan`, within the
+time limit, which the scan counts against): one that pyoxigraph could not survive
+(too deep, too long) is refused with 400, and every SERVICE target it could call is
+checked (:mod:`policykg.runtime.remotes`); it then runs in the query pool for what is
+left of the time limit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
@@ -20,7 +24,7 @@ from werkzeug.http import is_resource_modified
 from policykg.runtime.executor import Limits, QueryJob
 from policykg.runtime.remotes import RemoteRefused, check_scan
 from policykg.runtime.results import MEDIA_TYPES
-from policykg.runtime.sparqlscan import scan
+from policykg.runtime.sparqlscan import QueryTooComplex, Scan, ScanTimeout, scan
 
 from . import context, dispatch
 from .errors import RETRY_AFTER, error_response
@@ -143,9 +147,24 @@ def _etag(generation: str, fmt: str) -> str:
     return f"{tag}-{fmt}"
 
 
+def scan_request(text: str, timeout: float, *, update: bool = False) -> Scan:
+    """The scan of a request, within its time limit: 400 for a request pyoxigraph could
+    not survive (the message says what is too deep or too long, and where), 504 when
+    the scan itself runs past the limit."""
+    what = "update" if update else "query"
+    try:
+        return scan(text, update=update, deadline=time.monotonic() + timeout)
+    except QueryTooComplex as error:
+        raise BadRequest(400, f"The {what} is too complex for this endpoint: {error}") from None
+    except ScanTimeout:
+        raise BadRequest(
+            504, f"The {what} could not be checked within {timeout:g} s, the time limit of this endpoint."
+        ) from None
+
+
 def answer_query(text: str, params: MultiDict) -> Response:
     settings = context.settings()
-    facts = scan(text)
+    facts = scan_request(text, settings.query_timeout)
     if facts.is_update:
         raise BadRequest(400, f"This is a SPARQL update ({facts.form}); this endpoint answers queries: send updates by POST to /update.")
     try:
@@ -189,7 +208,7 @@ def answer_query(text: str, params: MultiDict) -> Response:
         named_graphs=named_graphs,
         base_iri=base,
     )
-    answer = dispatch.run(job, settings.query_timeout, text=text)
+    answer = dispatch.run(job, settings.query_timeout - facts.seconds, text=text, limit=settings.query_timeout)
     if isinstance(answer, Response):
         return answer
     if cache.enabled and facts.deterministic:

@@ -11,12 +11,12 @@ from werkzeug.datastructures import MultiDict
 
 from policykg.runtime.executor import UpdateJob
 from policykg.runtime.remotes import RemoteRefused, check_scan
-from policykg.runtime.sparqlscan import scan, with_using
+from policykg.runtime.sparqlscan import with_using
 
 from . import context, dispatch
 from .auth import refuse_unless_authorized
 from .errors import error_response
-from .sparql import FORM, UPDATE_MEDIA, BadRequest, dataset_parameters
+from .sparql import FORM, UPDATE_MEDIA, BadRequest, dataset_parameters, scan_request
 
 update = Blueprint("update", __name__)
 
@@ -66,7 +66,7 @@ def _request_parameters() -> tuple[MultiDict, str]:
 
 def run_update(text: str, params: MultiDict) -> Response:
     settings = context.settings()
-    facts = scan(text, update=True)
+    facts = scan_request(text, settings.update_timeout, update=True)
     try:
         check_scan(facts, settings.service_allowlist)
     except RemoteRefused as error:
@@ -79,7 +79,9 @@ def run_update(text: str, params: MultiDict) -> Response:
             )
         text = with_using(text, facts, list(using or ()), list(using_named or ()))
     job = UpdateJob(text, base_iri=context.public_base() + "update", wait=min(10.0, settings.update_timeout))
-    answer = dispatch.run(job, settings.update_timeout, what="update", text=text)
+    answer = dispatch.run(
+        job, settings.update_timeout - facts.seconds, what="update", text=text, limit=settings.update_timeout
+    )
     if isinstance(answer, Response):
         return answer
     return Response(status=204)

@@ -43,7 +43,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from policykg.runtime.sparqllex import VAR, Lexer, find_all, unescape_iri, unescape_local
 from policykg.runtime.sparqllimits import Complexity, QueryTooComplex, ScanTimeout
@@ -116,10 +116,10 @@ def scan(text: str, *, update: bool = False, deadline: float | None = None) -> S
         known = _cache.get(key)
         if known is not None:
             _cache.move_to_end(key)
-            return known
+            return replace(known, seconds=0.0)
     started = time.monotonic()
     result = _Walk(text, update, deadline).run()
-    result = Scan(**{**result.__dict__, "seconds": time.monotonic() - started})
+    result = replace(result, seconds=time.monotonic() - started)
     with _cache_lock:
         _cache[key] = result
         if len(_cache) > _CACHE_SIZE:
