@@ -73,6 +73,13 @@ SHAPES = {
     "numbers-words": _fill("SELECT * { ?s ?p ", "1a", " }"),
     "variables": _fill("SELECT * { ?s ?p ", "?a-", " }"),
     "random": _random,
+    # ordinary requests, for comparison: data with IRIs, strings and language tags
+    "insert-data": _fill(
+        "INSERT DATA { GRAPH <http://example.org/g> {\n",
+        '<http://example.org/item/1> <http://www.w3.org/2000/01/rdf-schema#label> "an item (a, b; c) as-is"@en-GB .\n',
+        "} }",
+    ),
+    "values-iris": _fill("SELECT * WHERE { VALUES ?x { ", "<http://example.org/a/b-c> ", "} ?x ?p ?o }"),
 }
 
 

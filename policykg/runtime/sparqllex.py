@@ -35,7 +35,7 @@ _IRI_BODY = r"(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+"
 _IRI = re.compile("<" + _IRI_BODY)
 _NAME_RUN = re.compile(f"[{_CHARS}.]+")
 _IS_BASE = re.compile(f"[{_BASE}]")
-_LOCAL_UNITS = re.compile(f"(?:[{_CHARS}.:]|{_PLX})*")
+_LOCAL_UNITS = re.compile(f"(?:[{_CHARS}.:]|{_PLX})*+")
 _LOCAL_FIRST = re.compile(f"[{_U}:0-9]|{_PLX}")
 VAR = re.compile(f"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -69,11 +69,16 @@ _NOT_CODE = (
     r'|"(?!"")[^"\\\n\r]*"'
     f"|{VAR.pattern}|{_NUMBER.pattern}|{_LANG.pattern}"
 )
-_PLAIN_RUN = re.compile(f"(?:(?P<t>{_PUNCTUATION}|{_NOT_CODE}|{_LESS_THAN}|{_NAMES}|[.?$@]))+")
+_PLAIN_RUN = re.compile(f"(?:(?P<t>{_PUNCTUATION}|{_NOT_CODE}|{_LESS_THAN}|{_NAMES}|[.?$@]))++")
 #: The same tokens, to keep what is code (punctuation, names) and take out the rest:
 #: the operators and brackets of a plain run (see ``code_of``).
 CODE_ONLY = re.compile(f"(?P<p>{_PUNCTUATION})|{_NOT_CODE}|(?P<l>{_LESS_THAN})|(?P<n>{_NAMES})|[.?$@]")
-_MAYBE_NOT_CODE = re.compile(r"[<'\"@?$0-9]")
+_MAYBE_NOT_CODE = re.compile(r"[>'\"@?$0-9]")  # no '>': no IRI in the run
+
+
+#: The longest stretch a plain run reads at once (a longer run is read in pieces, so
+#: that the limits and the deadline are checked as it goes).
+_RUN_PIECE = 1 << 14
 
 
 class Lexer:
@@ -277,7 +282,7 @@ class Lexer:
 
         The run is read only up to the next watched word, and its last token then
         (which may go on past that point) is left to :meth:`lex`."""
-        limit = _first_at_or_after(self._watched, pos, self.size)
+        limit = min(_first_at_or_after(self._watched, pos, self.size), pos + _RUN_PIECE)
         match = _PLAIN_RUN.match(self.text, pos, limit)
         if not match:
             return pos
