@@ -69,6 +69,8 @@ SHAPES = {
     "collections": _nested("(", ")", "", "SELECT * WHERE { ?s a ", " }"),
     "update-groups": _nested("{", "}", "", "#update\nDELETE WHERE { ?s ?p ?o } ; INSERT { ?s ?p ?o } WHERE "),
     "construct-blank-nodes": _nested("[ a ", " ]", "1", "CONSTRUCT { ?s a ", " } WHERE {}"),
+    "reifiers": _nested("<< ", " >> ?p ?o", "?s ?p ?o", "SELECT * WHERE { ", " }"),
+    "triple-terms": _nested("<<( ?s ?p ", " )>>", "?o", "SELECT * WHERE { ?s ?p ", " }"),
     # length
     "optional-chain": _repeated("OPTIONAL {{ ?s ?p ?o{i} }} ", "SELECT * WHERE { ?s ?p ?o ", "}"),
     "union-chain": _repeated("{{ BIND({i} AS ?x) }}", "SELECT * WHERE { ", " }", " UNION "),

@@ -209,7 +209,7 @@ class Complexity:
         self.deepest = depth
         if depth > MAX_DEPTH:
             raise self._refuse(
-                f"The request nests groups, brackets and parentheses {{ ( [ more than {MAX_DEPTH} deep; "
+                f"The request nests groups, brackets, parentheses and reifiers {{ ( [ << more than {MAX_DEPTH} deep; "
                 f"at most {MAX_DEPTH} are allowed",
                 offset,
             )

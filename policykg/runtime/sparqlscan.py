@@ -24,16 +24,23 @@ readings that meet at a token merge and each token start is read once, and
 :mod:`policykg.runtime.sparqllex` reads each token in time that does not grow with
 the rest of the text. ``bench/scanner.py`` measures hostile shapes of 1 MiB.
 
-What pyoxigraph 0.5.13 survives (``bench/engine_limits.py``: an empty store, a
-query process's main thread with an 8 MiB stack): its parser and planner recurse,
-and a stack overflow kills the process (signal 11). It dies at about 850 nested
-``FILTER EXISTS { }``, 960 nested function calls, 2 240 nested groups ``{ }``,
-2 600 nested ``MINUS`` or subqueries, 4 700 nested parentheses, 9 500 ``!`` in a
-row, 2 600 ``MINUS`` or 9 500 ``FILTER`` in one group; and it runs for minutes
-(killed at the time limit) on 220 ``OPTIONAL`` in one group, 270 nested
-collections ``( ( ) )``, 540 nested blank nodes ``[ a [ ... ] ]`` or 4 000
-``UNION`` branches. The limits in :mod:`policykg.runtime.sparqllimits` are set
-well below these, and :func:`scan` raises :class:`QueryTooComplex` past one.
+What pyoxigraph 0.5.13 survives (``bench/engine_limits.py``: one query on an empty
+store in a process's main thread, 8 MiB of stack, as in a query process): its parser
+and planner recurse, and a stack overflow kills the process (signal 11; the client got
+500). It dies at about 850 nested ``FILTER EXISTS { }``, 960 nested function calls,
+2 240 nested groups ``{ }`` (in an update too), 2 560 nested subqueries, 2 600 nested
+``MINUS``, 2 900 nested ``OPTIONAL`` or ``GRAPH``, 3 600 nested blank nodes in a
+CONSTRUCT template, 4 700 nested parentheses, 9 500 ``!`` in a row, 13 800 nested
+path parentheses; 2 600 ``MINUS``, 2 600 ``BIND`` or 9 500 ``FILTER`` in one group,
+2 600 projected ``(expr AS ?v)``, 6 900 terms of ``+``, 9 500 of ``||`` or ``&&``,
+11 000 path alternatives ``|``. It runs for minutes (stopped by the time limit) on
+140 objects ``?s ?p ?o1, ?o2, ...``, 196 triple patterns, 220 ``OPTIONAL`` in one
+group, 264 nested collections ``( ( ) )``, 528 steps ``a/a/...`` of a path, 544
+nested blank nodes, 1 000 nested reifiers ``<< ... >>`` or 4 000 ``UNION`` branches.
+``VALUES`` rows, ``IN`` lists, ``CONCAT`` arguments, CONSTRUCT templates and update
+operations up to 1 MiB are fine. :mod:`policykg.runtime.sparqllimits` refuses, well
+below these, what can kill the process (and the cheapest of the long runs: OPTIONAL,
+UNION, nesting); the other long runs cost CPU until the time limit, as any slow query.
 """
 
 from __future__ import annotations
