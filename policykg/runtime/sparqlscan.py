@@ -36,7 +36,8 @@ path parentheses; 2 600 ``MINUS``, 2 600 ``BIND`` or 9 500 ``FILTER`` in one gro
 11 000 path alternatives ``|``. It runs for minutes (stopped by the time limit) on
 140 objects ``?s ?p ?o1, ?o2, ...``, 196 triple patterns, 220 ``OPTIONAL`` in one
 group, 264 nested collections ``( ( ) )``, 528 steps ``a/a/...`` of a path, 544
-nested blank nodes, 1 000 nested reifiers ``<< ... >>`` or 4 000 ``UNION`` branches.
+nested blank nodes, 132 nested reifiers ``<< ... >>`` (64: 1.3 s) or 4 000 ``UNION``
+branches; nested triple terms ``<<( ... )>>`` kill it at 6 000.
 ``VALUES`` rows, ``IN`` lists, ``CONCAT`` arguments, CONSTRUCT templates and update
 operations up to 1 MiB are fine. :mod:`policykg.runtime.sparqllimits` refuses, well
 below these, what can kill the process (and the cheapest of the long runs: OPTIONAL,
