@@ -60,7 +60,6 @@ __all__ = ["QueryTooComplex", "Scan", "ScanTimeout", "Target", "scan", "with_usi
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-#: Functions whose value changes between runs: such results must not be cached.
 _CALL = re.compile(r"\s*\(")
 _REMOTE = {"SERVICE": re.compile("(?i)SERVICE"), "LOAD": re.compile("(?i)LOAD")}
 _CACHE_SIZE = 2048
@@ -273,7 +272,8 @@ class _Walk:
         self.previous = "plain"
 
     def _deterministic(self) -> bool:
-        """No call of RAND, NOW, UUID, STRUUID or BNODE (anywhere: strings too)."""
+        """No call of RAND, NOW, UUID, STRUUID or BNODE (anywhere: strings too), whose
+        value changes between runs: such results must not be cached."""
         text, lowered = self.text, self.lexer.lowered
         for name in ("rand", "now", "uuid", "bnode"):
             for index in find_all(lowered, name.encode()):

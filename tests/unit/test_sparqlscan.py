@@ -282,3 +282,17 @@ def test_a_scan_past_its_deadline_stops():
         scan(text, deadline=time.monotonic() - 1)
     facts = scan(text, deadline=time.monotonic() + 60)
     assert facts.seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "deterministic"),
+    [
+        ("SELECT (STRUUID() AS ?x) {}", False),
+        ("SELECT (now\n() AS ?x) {}", False),
+        ("SELECT (bnode() AS ?x) {}", False),
+        ("SELECT * { ?s <http://a.example/knows> ?o FILTER(xrand(1)) }", True),
+        ("SELECT (STR(1) AS ?x) { ?s ?p 'UUID' }", True),
+    ],
+)
+def test_functions_whose_value_changes_make_a_query_uncacheable(text, deterministic):
+    assert scan(text).deterministic is deterministic
