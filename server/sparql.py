@@ -3,8 +3,11 @@
 Queries come by GET, POST form-encoded or POST direct; the answer's format is
 negotiated; the default graph is the union of all graphs unless the query
 (FROM) or the protocol (default-graph-uri, named-graph-uri) says otherwise.
-Before a query runs, every SERVICE target it could call is checked
-(:mod:`policykg.runtime.remotes`); it then runs on the one answer path.
+Before a query runs, it is scanned (:mod:`policykg.runtime.sparqlscan`, within the
+time limit, which the scan counts against): one that pyoxigraph could not survive
+(too deep, too long) is refused with 400, and every SERVICE target it could call is
+checked (:mod:`policykg.runtime.remotes`); it then runs on the one answer path for
+what is left of the time limit.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from werkzeug.http import is_resource_modified
 from policykg import formats
 from policykg.runtime.executor import Limits, QueryJob
 from policykg.runtime.remotes import RemoteRefused, check_scan
-from policykg.runtime.sparqlscan import scan
+from policykg.runtime.sparqlscan import QueryTooComplex, Scan, ScanTimeout, scan
 
 from . import answering, context
 from .errors import BadRequest, Forbidden, TimedOut, UnsupportedMediaType
@@ -115,10 +118,23 @@ def _as_datetime(stamp: float) -> datetime:
     return datetime.fromtimestamp(stamp, timezone.utc)
 
 
+def scan_request(text: str, timeout: float, *, update: bool = False) -> Scan:
+    """The scan of a request, within its time limit: 400 for a request pyoxigraph could
+    not survive (the message says what is too deep or too long, and where), 504 when
+    the scan itself runs past the limit."""
+    what = "update" if update else "query"
+    try:
+        return scan(text, update=update, deadline=time.monotonic() + timeout)
+    except QueryTooComplex as error:
+        raise BadRequest(f"The {what} is too complex for this endpoint: {error}") from None
+    except ScanTimeout:
+        raise TimedOut(f"The {what} could not be checked within {timeout:g} s, the time limit of this endpoint.") from None
+
+
 def answer_query(text: str, params: MultiDict) -> Output:
     settings = context.settings()
     started = time.monotonic()  # the scan counts against the query's time limit
-    facts = scan(text)
+    facts = scan_request(text, settings.query_timeout)
     if facts.is_update:
         raise BadRequest(f"This is a SPARQL update ({facts.form}); this endpoint answers queries: send updates by POST to /update.")
     try:
@@ -155,7 +171,9 @@ def answer_query(text: str, params: MultiDict) -> Output:
     remaining = settings.query_timeout - (time.monotonic() - started)
     if remaining <= 0:
         raise TimedOut(f"Reading the query took longer than {settings.query_timeout:g} s, the time limit of this endpoint.")
-    answered = answering.answer(job, text=text, cache_key=key if facts.deterministic else None, timeout=remaining)
+    answered = answering.answer(
+        job, text=text, cache_key=key if facts.deterministic else None, timeout=remaining, limit=settings.query_timeout
+    )
     result = answered.value
     body = result.body if result.body is not None else result.chunks  # a large answer comes as a stream
     if not conditional:

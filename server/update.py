@@ -12,14 +12,14 @@ from werkzeug.datastructures import MultiDict
 from policykg import formats
 from policykg.runtime.executor import UpdateJob
 from policykg.runtime.remotes import RemoteRefused, check_scan
-from policykg.runtime.sparqlscan import scan, with_using
+from policykg.runtime.sparqlscan import with_using
 
 from . import answering, context
 from .auth import require_token
 from .errors import BadRequest, Forbidden, MethodNotAllowed, UnsupportedMediaType
 from .rendering import Output
 from .requests import utf8_body
-from .sparql import FORM, UPDATE_MEDIA, dataset_parameters
+from .sparql import FORM, UPDATE_MEDIA, dataset_parameters, scan_request
 
 update = Blueprint("update", __name__)
 
@@ -59,7 +59,7 @@ def _request_parameters() -> tuple[MultiDict, str]:
 
 def run_update(text: str, params: MultiDict) -> Output:
     settings = context.settings()
-    facts = scan(text, update=True)
+    facts = scan_request(text, settings.update_timeout, update=True)
     try:
         check_scan(facts, settings.service_allowlist)
     except RemoteRefused as error:
@@ -73,5 +73,7 @@ def run_update(text: str, params: MultiDict) -> Output:
         text, base_iri=context.public_base() + "update", wait=min(10.0, settings.update_timeout),
         compact_after=settings.compact_after_writes,
     )
-    answering.run(job, settings.update_timeout, what="update", text=text)
+    answering.run(
+        job, settings.update_timeout - facts.seconds, what="update", text=text, limit=settings.update_timeout
+    )
     return Output(b"", formats.PLAIN_TEXT, 204)

@@ -1,6 +1,6 @@
 """A small SPARQL scanner: what a query or an update would reach outside the store
-(``SERVICE`` and ``LOAD`` targets), and the few facts about its shape the endpoint
-needs, without parsing or evaluating it.
+(``SERVICE`` and ``LOAD`` targets), whether pyoxigraph can survive it, and the few
+facts about its shape the endpoint needs, without parsing or evaluating it.
 
 Why a scanner: pyoxigraph gives no access to the algebra and evaluates ``SERVICE``
 with real HTTP requests, so targets must be known *before* evaluation; rdflib's
@@ -10,71 +10,59 @@ Why it is sound: SPARQL's terminals are unambiguous except ``<``, which starts a
 IRI where a term is expected and is the less-than operator in an expression. A
 wrong guess could make the scanner read a string where the parser reads code
 (``FILTER(?a<'#>') SERVICE <...>``). So the scanner follows *both* readings of
-every ``<`` (a walk over token start positions, each visited once) and reports a
-target found in any of them. pyoxigraph needs no space between keywords
-(``SERVICESILENT<...>``, ``SERVICE:x{}``), so a keyword is looked for at the start
-of every token, and inside bare words, not only as a whole token. Where a prefix
-is declared more than once, every declaration counts. The price is an occasional
-false alarm (a prefix named ``service:``), never a missed target.
+every ``<`` and reports a target found in any of them. pyoxigraph needs no space
+between keywords (``SERVICESILENT<...>``, ``SERVICE:x{}``, ``?o trueSERVICE:x{}``,
+where ``true`` is read first), so a keyword is looked for everywhere inside bare
+words and the prefixes of prefixed names, not only as a whole token. Where a
+prefix is declared more than once, every declaration counts. The price is an
+occasional false alarm (a prefix named ``myservice:``), never a missed target.
+pyoxigraph reads ``\\u`` escapes only inside IRIs and strings (``\\u0053ERVICE``
+is no keyword to it), and so does the scanner.
+
+Why it is fast: the readings are walked in the order of their positions, so that
+readings that meet at a token merge and each token start is read once, and
+:mod:`policykg.runtime.sparqllex` reads each token in time that does not grow with
+the rest of the text. ``bench/scanner.py`` measures hostile shapes of 1 MiB.
+
+What pyoxigraph 0.5.13 survives (``bench/engine_limits.py``: one query on an empty
+store in a process's main thread, 8 MiB of stack, as in a query process): its parser
+and planner recurse, and a stack overflow kills the process (signal 11; the client got
+500). It dies at about 850 nested ``FILTER EXISTS { }``, 960 nested function calls,
+2 240 nested groups ``{ }`` (in an update too), 2 560 nested subqueries, 2 600 nested
+``MINUS``, 2 900 nested ``OPTIONAL`` or ``GRAPH``, 3 600 nested blank nodes in a
+CONSTRUCT template, 4 700 nested parentheses, 9 500 ``!`` in a row, 13 800 nested
+path parentheses; 2 600 ``MINUS``, 2 600 ``BIND`` or 9 500 ``FILTER`` in one group,
+2 600 projected ``(expr AS ?v)``, 6 900 terms of ``+``, 9 500 of ``||`` or ``&&``,
+11 000 path alternatives ``|``. It runs for minutes (stopped by the time limit) on
+140 objects ``?s ?p ?o1, ?o2, ...``, 196 triple patterns, 220 ``OPTIONAL`` in one
+group, 264 nested collections ``( ( ) )``, 528 steps ``a/a/...`` of a path, 544
+nested blank nodes, 132 nested reifiers ``<< ... >>`` (64: 1.3 s) or 4 000 ``UNION``
+branches; nested triple terms ``<<( ... )>>`` kill it at 6 000.
+``VALUES`` rows, ``IN`` lists, ``CONCAT`` arguments, CONSTRUCT templates and update
+operations up to 1 MiB are fine. :mod:`policykg.runtime.sparqllimits` refuses, well
+below these, what can kill the process (and the cheapest of the long runs: OPTIONAL,
+UNION, nesting); the other long runs cost CPU until the time limit, as any slow query.
 """
 
 from __future__ import annotations
 
-import functools
+import heapq
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
-# --- terminals of the SPARQL 1.1 grammar (section 19.8) -----------------------
+from policykg.runtime.sparqllex import VAR, Lexer, find_all, unescape_iri, unescape_local
+from policykg.runtime.sparqllimits import Complexity, QueryTooComplex, ScanTimeout
 
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_U = _BASE + "_"
-_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
-_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
-_IRIREF = r"<((?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
-
-_SPACE = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")
-_TOKEN = re.compile(
-    "|".join(
-        [
-            f"(?P<iri>{_IRIREF})",
-            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-            r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-            r"|'(?:[^'\\\n\r]|\\.)*'"
-            r'|"(?:[^"\\\n\r]|\\.)*")',
-            f"(?P<bnode>_:(?:[{_U}0-9])(?:[{_CHARS}.]*[{_CHARS}])?)",
-            f"(?P<pname>(?P<prefix>{_PN_PREFIX})?:(?P<local>{_PN_LOCAL})?)",
-            f"(?P<var>[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<lang>@[A-Za-z][A-Za-z0-9-]*)",
-            r"(?P<punct>[\s\S])",
-        ]
-    )
-)
-_PNAME_NS = re.compile(f"({_PN_PREFIX})?:")
-_PNAME = re.compile(f"({_PN_PREFIX})?:({_PN_LOCAL})?")
-_IRI = re.compile(_IRIREF)
-_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+__all__ = ["QueryTooComplex", "Scan", "ScanTimeout", "Target", "scan", "with_using"]
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-#: Functions whose value changes between runs: such results must not be cached.
-_NONDETERMINISTIC = re.compile(r"(?i)\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(")
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    start: int
-    end: int
-    text: str
+_CALL = re.compile(r"\s*\(")
+_REMOTE = {"SERVICE": re.compile("(?i)SERVICE"), "LOAD": re.compile("(?i)LOAD")}
+_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -107,169 +95,252 @@ class Scan:
     where_offsets: tuple[int, ...] = ()
     deterministic: bool = True
     prefixes: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: The deepest nesting of ``{ ( [`` in any reading (at most ``sparqllimits.MAX_DEPTH``).
+    depth: int = 0
+    #: Seconds the scan took (0.0 when the result came from the cache).
+    seconds: float = 0.0
 
     @property
     def is_update(self) -> bool:
         return self.form in UPDATE_KEYWORDS
 
 
-def _unescape_iri(text: str) -> str:
-    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+_cache: OrderedDict[tuple[str, bool], Scan] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
-def _skip(text: str, pos: int) -> int:
-    return _SPACE.match(text, pos).end()
+def scan(text: str, *, update: bool = False, deadline: float | None = None) -> Scan:
+    """Scan a query (or, with ``update``, an update request).
+
+    ``deadline`` (a ``time.monotonic()`` value, e.g. the start of the request plus
+    the query's time limit) stops a scan that runs past it with :class:`ScanTimeout`;
+    ``Scan.seconds`` tells how much of the limit the scan used. Raises
+    :class:`QueryTooComplex` for a text pyoxigraph could not survive (the message
+    names what is too deep or too long, the limit, and where).
+    """
+    key = (text, update)
+    with _cache_lock:
+        known = _cache.get(key)
+        if known is not None:
+            _cache.move_to_end(key)
+            return replace(known, seconds=0.0)
+    started = time.monotonic()
+    result = _Walk(text, update, deadline).run()
+    result = replace(result, seconds=time.monotonic() - started)
+    with _cache_lock:
+        _cache[key] = result
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
 
 
-def _lex(text: str, pos: int) -> Token:
-    match = _TOKEN.match(text, pos)
-    kind = match.lastgroup
-    if kind in ("prefix", "local"):  # inner groups of a prefixed name
-        kind = "pname"
-    return Token(kind, pos, match.end(), match.group(0))
+def clear_cache() -> None:
+    """Forget the scans kept for texts seen before (benchmarks and tests)."""
+    with _cache_lock:
+        _cache.clear()
 
 
-def primary_tokens(text: str) -> Iterator[Token]:
-    """The tokens of the one reading in which every ``<`` that can start an IRI does."""
-    pos = _skip(text, 0)
-    while pos < len(text):
-        token = _lex(text, pos)
-        yield token
-        pos = _skip(text, token.end)
+class _Walk:
+    """One scan: every reading of the text, in the order of positions."""
+
+    def __init__(self, text: str, update: bool, deadline: float | None) -> None:
+        self.text, self.update, self.deadline = text, update, deadline
+        self.lexer = Lexer(text)
+        self.complexity = Complexity(self.lexer, deadline)
+        #: Where a keyword (SERVICE, LOAD) starts, in any reading.
+        self.keywords: dict[str, set[int]] = {"SERVICE": set(), "LOAD": set()}
+        self.prefix_tokens: list[int] = []
+        # the primary reading (every '<' that can start an IRI does): the request's shape
+        self.form: str | None = None
+        self.dataset = self.using = False
+        self.wheres: list[int] = []
+        self.braces = self.parens = 0
+        self.previous = ""
+
+    def run(self) -> Scan:
+        self._walk()
+        prefixes = self._declarations()
+        targets = self._targets("SERVICE", prefixes)
+        if self.update:
+            targets += self._targets("LOAD", prefixes)
+        return Scan(
+            form=self.form,
+            targets=tuple(targets),
+            has_dataset_clause=self.dataset and not self.update,
+            has_using_or_with=self.using and self.update,
+            where_offsets=tuple(self.wheres) if self.update else (),
+            deterministic=self._deterministic(),
+            prefixes={k: frozenset(v) for k, v in prefixes.items()},
+            depth=self.complexity.deepest,
+        )
+
+    # --- the walk ---------------------------------------------------------------
+
+    def _walk(self) -> None:
+        lexer, text, size, complexity = self.lexer, self.text, len(self.text), self.complexity
+        skip, plain_run, lex, step = lexer.skip, lexer.plain_run, lexer.lex, complexity.step
+        punctuation = complexity.punctuation
+        heap = [0]
+        # where readings wait: position -> (state, primary); a state is what
+        # Complexity.punctuation keeps of a reading (depth, operators in a row)
+        waiting: dict[int, tuple[tuple[int, int, int], bool]] = {0: ((0, 0, 0), True)}
+        while heap:
+            pos = heapq.heappop(heap)
+            state, primary = waiting.pop(pos)
+            while True:
+                if pos < size and text[pos] in " \t\r\n#":
+                    pos = skip(pos)
+                if pos >= size:
+                    break
+                if pos in waiting:  # another reading is here: one future for both
+                    other, other_primary = waiting[pos]
+                    waiting[pos] = (_larger(state, other), primary or other_primary)
+                    break
+                if heap and pos > heap[0]:  # a reading further back goes first
+                    waiting[pos] = (state, primary)
+                    heapq.heappush(heap, pos)
+                    break
+                step()
+                if self.form is not None or not primary:
+                    end = plain_run(pos)
+                    if end > pos:
+                        state = punctuation(pos, end, state)
+                        if primary:
+                            self._primary_plain(complexity.last_code)
+                        pos = end
+                        continue
+                kind, end, colon = lex(pos)
+                if kind == "punct":
+                    state = punctuation(pos, end, state)
+                else:
+                    if state[1]:
+                        state = (state[0], 0, state[2])
+                    if kind == "word":
+                        self._word(pos, end, primary)
+                    elif kind == "pname":
+                        self._keywords_in(pos, colon)
+                    elif kind == "iri":
+                        alt = pos + 1  # the other reading: '<' as an operator
+                        other = waiting.get(alt)
+                        complexity.count_reading(pos)
+                        if other is None:
+                            waiting[alt] = (state, False)
+                            heapq.heappush(heap, alt)
+                        else:
+                            waiting[alt] = (_larger(state, other[0]), other[1])
+                if primary:
+                    self._primary_token(kind, pos, end)
+                pos = end
+
+    def _word(self, start: int, end: int, primary: bool) -> None:
+        self._keywords_in(start, end)
+        if primary:
+            word = self.text[start:end].upper()
+            if self.form is None and word not in ("PREFIX", "BASE"):
+                self.form = word
+            if self.braces == 0 and self.parens == 0:
+                if word.startswith("FROM"):
+                    self.dataset = True
+                elif word.startswith("USING") or word == "WITH":
+                    self.using = True
+                elif word == "WHERE" and self.previous != "DELETE":
+                    self.wheres.append(start)
+            self.previous = word
+
+    def _keywords_in(self, start: int, end: int) -> None:
+        """Keywords inside a bare word or a prefixed name's prefix (glued ones too)."""
+        text = self.text
+        self.complexity.count_keywords(start, end)
+        if text[start : start + 6].upper() == "PREFIX":
+            self.prefix_tokens.append(start)
+        for keyword, pattern in _REMOTE.items():
+            for match in pattern.finditer(text, start, end):
+                self.keywords[keyword].add(match.start())
+
+    def _primary_token(self, kind: str, start: int, end: int) -> None:
+        if kind == "punct":
+            char = self.text[start]
+            self.braces += (char == "{") - (char == "}")
+            self.parens += (char == "(") - (char == ")")
+            self.previous = char
+        elif kind != "word":
+            self.previous = kind
+
+    def _primary_plain(self, run: str) -> None:
+        self.braces += run.count("{") - run.count("}")
+        self.parens += run.count("(") - run.count(")")
+        self.previous = "plain"
+
+    def _deterministic(self) -> bool:
+        """No call of RAND, NOW, UUID, STRUUID or BNODE (anywhere: strings too), whose
+        value changes between runs: such results must not be cached."""
+        text, lowered = self.text, self.lexer.lowered
+        for name in ("rand", "now", "uuid", "bnode"):
+            for index in find_all(lowered, name.encode()):
+                before = text[index - 1] if index else " "
+                if index >= 3 and lowered[index - 3 : index] == b"str" and name == "uuid":
+                    before = text[index - 4] if index >= 4 else " "
+                if not (before.isalnum() or before == "_") and _CALL.match(text, index + len(name)):
+                    return False
+        return True
+
+    # --- what the readings name ---------------------------------------------------
+
+    def _declarations(self) -> dict[str, set[str]]:
+        """Every ``PREFIX name: <iri>`` in any reading (keywords may be glued to the name)."""
+        lexer, text = self.lexer, self.text
+        found: dict[str, set[str]] = {}
+        for start in sorted(self.prefix_tokens):
+            pos = lexer.skip(start + 6)
+            if pos >= len(text):
+                continue
+            colon = lexer.prefix_end(pos)
+            if colon is None:
+                continue
+            iri = lexer.skip(colon + 1)
+            if iri < len(text) and text[iri] == "<" and (end := lexer.iri_end(iri)) is not None:
+                found.setdefault(text[pos:colon], set()).add(unescape_iri(text[iri + 1 : end - 1]))
+        return found
+
+    def _read_target(self, pos: int, keyword: str, prefixes: dict[str, set[str]]) -> list[tuple]:
+        """The possible targets (offset, iri, variable) of a keyword that ends at ``pos``."""
+        lexer, text = self.lexer, self.text
+        pos = lexer.skip(pos)
+        if pos >= len(text):
+            return []
+        if keyword == "SERVICE" and text[pos] in "?$":
+            name = VAR.match(text, pos)
+            return [(pos, None, name.group(0) if name else text[pos])]
+        if text[pos] == "<":
+            end = lexer.iri_end(pos)
+            return [(pos, unescape_iri(text[pos + 1 : end - 1]), None)] if end is not None else []
+        kind, end, colon = lexer.lex(pos)
+        if kind != "pname" or text[pos:colon] not in prefixes:
+            return []  # an undeclared prefix or no term: the parser cannot make a call of it
+        local = unescape_local(text[colon + 1 : end])
+        return [(pos, base + local, None) for base in sorted(prefixes[text[pos:colon]])]
+
+    def _targets(self, keyword: str, prefixes: dict[str, set[str]]) -> list[Target]:
+        found: dict[tuple, tuple] = {}
+        for start in sorted(self.keywords[keyword]):
+            after = start + len(keyword)
+            candidates = self._read_target(after, keyword, prefixes)
+            silent = self.lexer.skip(after)
+            if self.text[silent : silent + 6].upper() == "SILENT":
+                candidates += self._read_target(silent + 6, keyword, prefixes)
+            for offset, iri, variable in candidates:
+                found[(iri, variable, offset)] = (offset, iri, variable)
+                self.complexity.count_target(offset, len(found))
+        targets = []
+        for offset, iri, variable in found.values():
+            line, column = self.lexer.line_column(offset)
+            targets.append(Target(keyword, iri, variable, line, column))
+        return targets
 
 
-def all_tokens(text: str) -> Iterator[Token]:
-    """The tokens of every reading of the text (see the module's docstring)."""
-    seen: set[int] = set()
-    pending = [0]
-    while pending:
-        pos = pending.pop()
-        while True:
-            pos = _skip(text, pos)
-            if pos >= len(text) or pos in seen:
-                break
-            seen.add(pos)
-            token = _lex(text, pos)
-            yield token
-            if token.kind == "iri":
-                pending.append(pos + 1)  # the other reading: '<' as an operator
-            pos = token.end
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _declarations(text: str, tokens: list[Token]) -> dict[str, set[str]]:
-    """Every ``PREFIX name: <iri>`` in any reading (keywords may be glued to the name)."""
-    found: dict[str, set[str]] = {}
-    for token in tokens:
-        if token.kind not in ("word", "pname") or not token.text[:6].upper() == "PREFIX":
-            continue
-        pos = _skip(text, token.start + 6)
-        name = _PNAME_NS.match(text, pos)
-        if not name:
-            continue
-        iri = _IRI.match(text, _skip(text, name.end()))
-        if iri:
-            found.setdefault(name.group(1) or "", set()).add(_unescape_iri(iri.group(1)))
-    return found
-
-
-def _read_target(text: str, pos: int, keyword: str, prefixes: dict[str, set[str]]) -> list[Target]:
-    """The possible targets of a SERVICE/LOAD whose keyword ends at ``pos``."""
-    pos = _skip(text, pos)
-    line, column = _line_column(text, pos)
-    if keyword == "SERVICE" and text[pos : pos + 1] in ("?", "$"):
-        name = _lex(text, pos)
-        return [Target(keyword, None, name.text, line, column)]
-    iri = _IRI.match(text, pos)
-    if iri:
-        return [Target(keyword, _unescape_iri(iri.group(1)), None, line, column)]
-    pname = _PNAME.match(text, pos)
-    if pname and (pname.group(1) or "") in prefixes:
-        local = _LOCAL_ESCAPE.sub(r"\1", pname.group(2) or "")
-        return [Target(keyword, base + local, None, line, column) for base in sorted(prefixes[pname.group(1) or ""])]
-    return []  # an undeclared prefix or no term: the parser cannot make a call of it
-
-
-def _targets(text: str, tokens: list[Token], keyword: str, prefixes: dict[str, set[str]]) -> list[Target]:
-    found: list[Target] = []
-    starts: set[int] = set()
-    for token in tokens:
-        if token.kind == "word":  # also inside glued keywords (OPTIONALSERVICE...)
-            upper = token.text.upper()
-            index = upper.find(keyword)
-            while index >= 0:
-                starts.add(token.start + index)
-                index = upper.find(keyword, index + 1)
-        elif token.kind == "pname" and token.text[: len(keyword)].upper() == keyword:
-            starts.add(token.start)  # SERVICE:x is SERVICE with the target :x
-    for start in sorted(starts):
-        after = start + len(keyword)
-        found += _read_target(text, after, keyword, prefixes)
-        silent = _skip(text, after)
-        if text[silent : silent + 6].upper() == "SILENT":
-            found += _read_target(text, silent + 6, keyword, prefixes)
-    unique = {(t.iri, t.variable, t.line, t.column): t for t in found}
-    return list(unique.values())
-
-
-def _shape(text: str) -> tuple[str | None, bool, bool, tuple[int, ...]]:
-    """Form, FROM clause, USING/WITH, and the WHERE offsets, from the primary reading."""
-    form = None
-    dataset = using = False
-    wheres: list[int] = []
-    depth = parens = 0
-    previous = ""
-    for token in primary_tokens(text):
-        if token.kind == "punct":
-            ch = token.text
-            depth += (ch == "{") - (ch == "}")
-            parens += (ch == "(") - (ch == ")")
-            previous = ch
-            continue
-        if token.kind != "word":
-            previous = token.kind
-            continue
-        word = token.text.upper()
-        if form is None and word not in ("PREFIX", "BASE"):
-            form = word
-        if depth == 0 and parens == 0:
-            if word.startswith("FROM"):
-                dataset = True
-            elif word.startswith("USING") or word == "WITH":
-                using = True
-            elif word == "WHERE" and previous != "DELETE":
-                wheres.append(token.start)
-        previous = word
-    return form, dataset, using, tuple(wheres)
-
-
-@functools.lru_cache(maxsize=2048)
-def scan(text: str, *, update: bool = False) -> Scan:
-    """Scan a query (or, with ``update``, an update request)."""
-    form, dataset, using, wheres = _shape(text)
-    lowered = text.lower()
-    needs_walk = "service" in lowered or (update and "load" in lowered)
-    targets: list[Target] = []
-    prefixes: dict[str, set[str]] = {}
-    if needs_walk:
-        tokens = list(all_tokens(text))
-        prefixes = _declarations(text, tokens)
-        targets = _targets(text, tokens, "SERVICE", prefixes)
-        if update:
-            targets += _targets(text, tokens, "LOAD", prefixes)
-    return Scan(
-        form=form,
-        targets=tuple(targets),
-        has_dataset_clause=dataset and not update,
-        has_using_or_with=using and update,
-        where_offsets=wheres if update else (),
-        deterministic=not _NONDETERMINISTIC.search(text),
-        prefixes={k: frozenset(v) for k, v in prefixes.items()},
-    )
+def _larger(one: tuple[int, ...], other: tuple[int, ...]) -> tuple[int, ...]:
+    """Where two readings meet, the state that bounds both."""
+    return tuple(map(max, one, other))
 
 
 def with_using(text: str, scan_result: Scan, default_graphs: list[str], named_graphs: list[str]) -> str:

@@ -85,3 +85,25 @@ def test_the_result_cache_is_bound_to_the_generation(tmp_path):
         assert client.get("/sparql", query_string=query).data != first
     finally:
         app.extensions["policykg.querypool"].close()
+
+
+def test_a_query_pyoxigraph_could_not_survive_is_refused_before_it_runs(endpoint):
+    """5 000 nested groups kill pyoxigraph's query process (a stack overflow: 500 before)."""
+    answer = endpoint.post("/sparql", data="SELECT * WHERE\n" + "{" * 5000 + "}" * 5000, content_type="application/sparql-query")
+    assert answer.status_code == 400
+    text = answer.get_data(as_text=True)
+    assert "too complex" in text and "more than 64 deep" in text and "line 2, column 65" in text
+
+
+def test_an_update_with_too_many_of_a_keyword_is_refused_before_it_runs(tmp_path):
+    store = write_sample_store(tmp_path / "store")
+    app = make_endpoint_app(store.path, update_token="t")
+    try:
+        update = "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o " + "MINUS { ?s ?p 1 } " * 3000 + "}"
+        answer = app.test_client().post(
+            "/update", data=update, content_type="application/sparql-update", headers={"Authorization": "Bearer t"}
+        )
+        assert answer.status_code == 400
+        assert "more than 256 MINUS" in answer.get_data(as_text=True)
+    finally:
+        app.extensions["policykg.querypool"].close()
