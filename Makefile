@@ -8,7 +8,7 @@ VENDOR := server/static/vendor/yasgui
 YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
 EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install editor axe clients bench bench-pages lint clean
+.PHONY: run test build install editor axe clients bench bench-pages docs lint clean
 
 run: build
 	$(BIN)/policykg serve
@@ -65,6 +65,11 @@ bench: build
 # Latency of the API and of the linked-data pages under 8 clients.
 bench-pages: build
 	$(BIN)/python -m bench.pages --store var/store
+
+# The reference documents made from the code (docs/configuration.md, docs/registry-columns.*.md);
+# tests/unit/test_docs.py fails when they are out of date.
+docs: install
+	$(BIN)/python -m policykg.reference_docs docs
 
 clean:
 	rm -rf $(VENV) var *.egg-info $(FRONTEND)/node_modules $(VENDOR) $(AXE)/node_modules $(COMUNICA)/node_modules

@@ -4,7 +4,7 @@
 
 It dumps the store, loads the dump into an Oxigraph database (``oxigraph load``),
 starts ``oxigraph serve --union-default-graph`` and ``policykg serve``
-(the production configuration: gunicorn, query processes, the same time limit),
+(the production configuration: Granian, query processes, the same time limit),
 and drives each with ``--clients`` keep-alive HTTP clients for ``--duration``
 seconds, running the named queries (``queries/*.rq``) in turn, their example
 parameters bound the same way for both (a trailing VALUES clause). Our server is
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, default=None, help="directory of named queries (default: queries/)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per server")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="our gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="our server worker processes")
     parser.add_argument("--timeout", type=float, default=30.0, help="our query time limit")
     parser.add_argument("--oxigraph-timeout", action="store_true",
                         help="also give oxigraph serve the limit (--timeout-s; it fails under load, see above)")

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.pages --store var/store [--duration 15] [--clients 8]
 
-It starts the production server (``policykg serve``: gunicorn, query processes)
+It starts the production server (``policykg serve``: Granian, query processes)
 on the store, picks its targets from the data (every named query with its
 example parameters, as JSON; the goal, the body, some projects and some
 activities with the most links, as HTML pages) and drives each kind of target
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, required=True, help="a policykg store directory (what 'policykg build' writes)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per kind of target and run")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--sample", type=int, default=50, help="how many projects and activities to visit")
     parser.add_argument("--base-iri", default=None, help="the base IRI the store was built with (default: the configured one)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a server setting, as POLICYKG_NAME")

@@ -6,8 +6,10 @@ factory) and passed down; nothing reads the environment at import time.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
+import inspect
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -44,15 +46,19 @@ class Settings:
     store: Path = Path("var/store")
     #: Base IRI of instance data; must end with '/'.
     base_iri: str = DEFAULT_BASE_IRI
-    #: Where the shared reference data lives (UN SDG files, W3C suites, link tables).
+    #: Where the shared reference data lives (UN SDG files, W3C suites, link tables); an
+    #: installed package has none beside it: set it.
     shared_dir: Path = field(default_factory=default_shared_dir)
-    #: Where `build` finds the registries it loads (a manifest `registries.toml`, or none).
+    #: The registries `build` loads: a manifest `registries.toml` or its directory (with each
+    #: registry's `NAME.csv-metadata.json` beside it); unset: the samples in `registries/umea`.
     registries: Path | None = None
     #: Location of the UN SDG SKOS files (a directory or a URL); default: shared_dir/data/un-sdg.
     un_sdg: str | None = None
-    #: HTTP serving.
+    #: Interface `serve` listens on (`0.0.0.0`: every interface; see ``allowed_hosts``).
     host: str = "127.0.0.1"
+    #: Port `serve` listens on.
     port: int = 5000
+    #: Server worker processes (each with its threads, query processes and result cache).
     workers: int = 2
     #: Threads per worker: requests answered at once by one worker (most wait for a query process).
     threads: int = 32
@@ -63,7 +69,7 @@ class Settings:
     #: Host names (``Host`` header) this server answers to; the loopback names by default.
     #: With ``public_url`` set, its host is allowed too. ``*`` allows any (behind a proxy that checks).
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]")
-    #: Log every request (gunicorn's access log, to standard output).
+    #: Log every request (Granian's access log, to standard output).
     access_log: bool = True
     #: Public URL of this server, when it differs from http://HOST:PORT/ (behind a proxy).
     public_url: str | None = None
@@ -71,10 +77,13 @@ class Settings:
     update_token: str | None = None
     #: SERVICE/LOAD destinations allowed (IRI prefixes); empty: none.
     service_allowlist: tuple[str, ...] = ()
-    #: Limits of the public endpoint.
+    #: Time limit of one query, API question or page (seconds): past it the query process is killed (504).
     query_timeout: float = 30.0
+    #: Rows one answer may have (422 when over).
     max_result_rows: int = 100_000
+    #: Bytes one answer may have (422 when over; a streamed answer is cut off).
     max_response_bytes: int = 256 * 1024 * 1024
+    #: Bytes one request body may have (413 when over, chunked or not).
     max_request_bytes: int = 1024 * 1024
     #: Seconds a request body may take to arrive (a slow sender holds a server thread that long).
     body_timeout: float = 10.0
@@ -98,10 +107,13 @@ class Settings:
     hub_links: int = 1000
     #: Keep this many older store generations for readers still using them.
     keep_generations: int = 2
-    #: The dataset's publisher and contact point, as the DCAT-AP-SE catalogue gives them.
+    #: The dataset's publisher, as the DCAT-AP-SE catalogue names it.
     publisher_name: str = "Umeå kommun"
+    #: The publisher's home page, in the catalogue.
     publisher_homepage: str = UMEA_HOMEPAGE
+    #: The dataset's contact point, in the catalogue.
     contact_name: str = "Umeå kommun"
+    #: The contact point's e-mail address, in the catalogue.
     contact_email: str = "umea.kommun@umea.se"
 
     @functools.cached_property  # asked for every link on a page
@@ -127,6 +139,23 @@ class Settings:
             text = ",".join(value) if isinstance(value, tuple) else str(value).lower() if isinstance(value, bool) else str(value)
             found[ENV_PREFIX + name.upper()] = text
         return found
+
+
+def setting_descriptions() -> dict[str, str]:
+    """Each setting's description: the ``#:`` comment lines just above its field in
+    :class:`Settings` (a field without one is left out). docs/configuration.md is made
+    from them (:mod:`policykg.reference_docs`)."""
+    lines = inspect.getsource(Settings).splitlines()
+    found = {}
+    for node in ast.parse("\n".join(lines)).body[0].body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            comment, row = [], node.lineno - 2
+            while row >= 0 and lines[row].strip().startswith("#:"):
+                comment.insert(0, lines[row].strip()[2:].strip())
+                row -= 1
+            if comment:
+                found[node.target.id] = " ".join(comment)
+    return found
 
 
 def _convert(name: str, kind: Any, raw: Any) -> Any:

@@ -100,7 +100,7 @@ def endpoint(endpoint_app):
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory):
-    """The real server (gunicorn via ``policykg serve``) on a free loopback port, with an
+    """The real server (Granian via ``policykg serve``) on a free loopback port, with an
     update token, a 3 s query limit and small caps, on a store of its own."""
     import live_server  # noqa: PLC0415
 
@@ -155,7 +155,7 @@ def work_client(work_app):
 
 @pytest.fixture(scope="session")
 def work_live(work_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
-    """The real server (gunicorn) on the work store, read-only, on a free loopback port."""
+    """The real server (Granian) on the work store, read-only, on a free loopback port."""
     import live_server  # noqa: PLC0415
 
     server = live_server.start(

@@ -1,4 +1,4 @@
-"""Starting the real server (``policykg serve``: gunicorn, through our own code) on a
+"""Starting the real server (``policykg serve``: Granian, through our own code) on a
 free loopback port, for tests that talk to it over HTTP."""
 
 from __future__ import annotations
@@ -58,16 +58,24 @@ class LiveServer:
                 self.process.wait()
 
 
-def start(store: Path, log: Path, *, token: str = "test-token", **settings) -> LiveServer:
-    """Serve ``store`` with ``policykg serve``; returns when /health answers."""
+def start(
+    store: Path, log: Path, *, token: str = "test-token", command: list[str] | None = None, cwd: Path | None = None, **settings
+) -> LiveServer:
+    """Serve ``store`` with ``policykg serve``; returns when /health answers.
+
+    ``command`` is the ``policykg`` command to run (default: this interpreter's, from the
+    checkout); another one (an installed wheel's) runs in ``cwd`` without ``PYTHONPATH``."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
+    if command is not None:
+        env.pop("PYTHONPATH", None)
     env.update({"POLICYKG_STORE": str(store), "POLICYKG_UPDATE_TOKEN": token})
     env.update({f"POLICYKG_{k.upper()}": str(v) for k, v in settings.items()})
     handle = open(log, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "policykg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*(command or [sys.executable, "-m", "policykg.cli"]), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
+        cwd=cwd,
         stdout=handle,
         stderr=subprocess.STDOUT,
         start_new_session=True,

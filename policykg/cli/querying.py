@@ -74,7 +74,7 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], sparql:
 def serve(
     ctx: click.Context, host: str | None, port: int | None, workers: int | None, threads: int | None, query_timeout: float | None
 ) -> None:
-    """Serve the store over HTTP with a production WSGI server (gunicorn).
+    """Serve the store over HTTP with a production WSGI server (Granian).
 
     The SPARQL endpoint is /sparql, the query editor /editor; /update and /store
     exist when POLICYKG_UPDATE_TOKEN is set.

@@ -1,4 +1,4 @@
-"""The real server (gunicorn, over HTTP) serves the publication with the right media types and Vary."""
+"""The real server (Granian, over HTTP) serves the publication with the right media types and Vary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dereferencing over real HTTP (gunicorn, ``policykg serve``): negotiation, headers and
+"""Dereferencing over real HTTP (Granian, ``policykg serve``): negotiation, headers and
 formats that parse back to the same triples."""
 
 from __future__ import annotations

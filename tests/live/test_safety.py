@@ -1,4 +1,4 @@
-"""The public endpoint's safety rules, each against the live server (gunicorn, real
+"""The public endpoint's safety rules, each against the live server (Granian, real
 query processes, a 3 s query limit, 1000 rows, 64 KiB request bodies)."""
 
 from __future__ import annotations

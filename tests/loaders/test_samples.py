@@ -129,7 +129,7 @@ def test_the_samples_hold_the_edge_cases(store, case):
 
 
 def test_the_chain_from_an_activity_up_to_the_program(store):
-    """DESIGN.md question 9: activity -> project -> goals, principles, SDG targets -> program section."""
+    """docs/architecture.md, question 9: activity -> project -> goals, principles, SDG targets -> program section."""
     chain = rows(store, """
         SELECT DISTINCT ?goal ?section ?principle ?target WHERE {
           <https://w3id.org/policykg/umea/activity/a-2021-0044> pkg:partOf ?project .
@@ -142,7 +142,7 @@ def test_the_chain_from_an_activity_up_to_the_program(store):
 
 
 def test_coverage_has_filled_and_empty_cells(store):
-    """DESIGN.md question 2: goals x focus areas x bodies, with counts and budgets."""
+    """docs/architecture.md, question 2: goals x focus areas x bodies, with counts and budgets."""
     cells = rows(store, """
         SELECT ?goal ?area (COUNT(DISTINCT ?p) AS ?projects) (SUM(?budget) AS ?total) WHERE {
           ?p a pkg:Project ; pkg:servesGoal ?goal ; pkg:withinFocusArea ?area ; pkg:budget ?budget
