@@ -24,10 +24,12 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from policykg.publication.answers import arguments_key
 from policykg.runtime.executor import Limits, QueryJob
+from policykg.runtime.federation import route_query
 from policykg.runtime.querylib import DEFAULT_PAGE_ROWS as DEFAULT_LIMIT
 from policykg.runtime.querylib import MAX_PAGE_ROWS as MAX_LIMIT
 from policykg.runtime.querylib import RESERVED_PARAMETERS as RESERVED
 from policykg.runtime.querylib import NamedQuery, ParameterError
+from policykg.runtime.remotes import RemoteRefused
 from policykg.store import StoreNotBuilt
 
 from . import context, dispatch
@@ -253,8 +255,12 @@ def _answer(query: NamedQuery, bindings: dict, limit: int, offset: int):
     if hit is not None:
         body = hit[1]
     else:
+        try:
+            text = route_query(query.sparql, settings)  # a federated query calls only what the operator allows
+        except RemoteRefused as error:
+            return error_response(403, f"This query calls a remote endpoint: {error}")
         job = QueryJob(
-            sparql=paged(query.sparql, limit + 1, offset),
+            sparql=paged(text, limit + 1, offset),
             limits=Limits(settings.max_result_rows, settings.max_response_bytes),
             solutions_format="json",
             graph_format=None,
