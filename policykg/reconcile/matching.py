@@ -52,10 +52,16 @@ def code_key(text: str) -> str:
 
 
 def name_score(a: str, b: str) -> float:
-    """How alike two normalised names are, 0 to 100."""
+    """How alike two normalised names are, 0 to 100: the better of the edit-distance and
+    token-sort ratios, or for words found within a longer name ("Kulturbryggan" in
+    "Kulturbryggan Umeå–Würzburg") the token-set ratio, scaled down by how much of it they cover."""
     if a == b:
         return 100.0
-    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+    whole = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+    if not a or not b:
+        return whole
+    cover = min(len(a), len(b)) / max(len(a), len(b))
+    return max(whole, fuzz.token_set_ratio(a, b) * (0.6 + 0.3 * cover))
 
 
 @dataclass
@@ -99,15 +105,16 @@ def _name_candidates(index, text: str, allowed: set[str]) -> dict[str, tuple[flo
     key = name_key(text)
     if not key:
         return found
-    scores: dict[int, float] = {}
-    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
-        for _, score, position in process.extract(key, index.keys, scorer=scorer, score_cutoff=MIN_SCORE, limit=None):
-            scores[position] = max(score, scores.get(position, 0.0))
-    for position, score in scores.items():
+    positions: set[int] = set()
+    for scorer in (fuzz.ratio, fuzz.token_set_ratio):  # the names that could score MIN_SCORE or more
+        positions.update(p for _, _, p in process.extract(key, index.keys, scorer=scorer, score_cutoff=MIN_SCORE, limit=None))
+    for position in positions:
         entity_id, name = index.owners[position]
         if entity_id not in allowed:
             continue
-        score = 100.0 if name.key == key else score
+        score = name_score(key, name.key)
+        if score < MIN_SCORE:
+            continue
         if entity_id not in found or score > found[entity_id][0]:
             found[entity_id] = (score, name, "name")
     return found
@@ -115,18 +122,22 @@ def _name_candidates(index, text: str, allowed: set[str]) -> dict[str, tuple[flo
 
 def _compare(index, prop, given, value: str) -> float:
     """How well one given value fits one value of the candidate, 0 to 100."""
-    if isinstance(given, dict):
-        given = str(given.get("id") or given.get("name") or "")
+    if isinstance(given, dict):  # a reconciled value: its id, exactly
+        given = str(given.get("id") or "")
+        if prop.compare == "entity":
+            return 100.0 if index.resolve(given) == value else 0.0
     given = str(given)
     if prop.compare == "entity":
-        if index.resolve(given) == value:
-            return 100.0
+        named = index.resolve(given)
+        if named is not None:  # an id or IRI: that entity or none
+            return 100.0 if named == value else 0.0
         entity = index.entities.get(value)
         names = [n.key for n in entity.names] if entity else [name_key(value)]
         key = name_key(given)
         return max((name_score(key, n) for n in names), default=0.0) if key else 0.0
     if prop.compare == "code":
-        return 100.0 if code_key(given) and code_key(given) == code_key(value.rsplit("/", 1)[-1]) or code_key(given) == code_key(value) else 0.0
+        key = code_key(given)
+        return 100.0 if key and key in (code_key(value), code_key(value.rsplit("/", 1)[-1])) else 0.0
     return name_score(name_key(given), name_key(value))
 
 

@@ -212,12 +212,19 @@ def suggest_entities_json(found, lang: str) -> dict:
 
 
 def _fits(prefix: str, *texts: str) -> bool:
+    """Whether the prefix begins one of the texts, or a word of one (the empty prefix fits all)."""
     key = name_key(prefix)
-    return not key or any(key in name_key(t) for t in texts)
+    if not key:
+        return True
+    for text in texts:
+        words = name_key(text)
+        if words.startswith(key) or any(word.startswith(key) for word in words.split()):
+            return True
+    return False
 
 
 def suggest_types_json(prefix: str, lang: str) -> dict:
-    return {"result": [type_json(t.key, lang) for t in TYPES if _fits(prefix, t.id, t.key, *t.name.values())]}
+    return {"result": [type_json(t.key, lang) for t in TYPES if _fits(prefix, t.id.rsplit("#", 1)[-1], t.key, *t.name.values())]}
 
 
 def property_json(prop, lang: str) -> dict:
