@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from policykg.namespaces import DEFAULT_BASE_IRI, UMEA_HOMEPAGE, Iris
 from policykg.paths import default_shared_dir
+from policykg.runtime.federation import FederationSettingError, expand_allowlist, parse_stand_ins
 
 ENV_PREFIX = "POLICYKG_"
 
@@ -75,8 +76,12 @@ class Settings:
     public_url: str | None = None
     #: Token that enables SPARQL Update and the Graph Store Protocol (unset: read-only).
     update_token: str | None = None
-    #: SERVICE/LOAD destinations allowed (IRI prefixes); empty: none.
+    #: SERVICE/LOAD destinations allowed (IRI prefixes, or presets such as preset:wikidata,
+    #: preset:eu, preset:linked-data: see policykg.runtime.federation); empty: none.
     service_allowlist: tuple[str, ...] = ()
+    #: REMOTE=LOCAL pairs: a query's SERVICE <REMOTE> (allow-listed) is sent to LOCAL instead
+    #: (a mirror or a test server the operator runs); empty: none.
+    service_stand_ins: tuple[str, ...] = ()
     #: Time limit of one query, API question or page (seconds): past it the query process is killed (504).
     query_timeout: float = 30.0
     #: Rows one answer may have (422 when over).
@@ -119,6 +124,11 @@ class Settings:
     @functools.cached_property  # asked for every link on a page
     def iris(self) -> Iris:
         return Iris(self.base_iri)
+
+    @functools.cached_property
+    def stand_in_map(self) -> dict[str, str]:
+        """``service_stand_ins`` as a mapping from the remote endpoint to the address called instead."""
+        return parse_stand_ins(self.service_stand_ins, self.service_allowlist)
 
     @property
     def un_sdg_location(self) -> str:
@@ -203,7 +213,15 @@ def load_settings(
             raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(known))}")
         if raw is not None:
             values[key] = _convert(key, known[key].type, raw)
+    try:
+        values["service_allowlist"] = expand_allowlist(values.get("service_allowlist", ()))
+    except FederationSettingError as error:
+        raise ConfigError(f"setting service_allowlist ({ENV_PREFIX}SERVICE_ALLOWLIST): {error}") from None
     settings = Settings(**values)
+    try:
+        settings.stand_in_map  # validates the stand-ins against the allow-list
+    except FederationSettingError as error:
+        raise ConfigError(f"setting service_stand_ins ({ENV_PREFIX}SERVICE_STAND_INS): {error}") from None
     try:
         settings.iris  # validates the base IRI
     except ValueError as error:

@@ -70,6 +70,8 @@ SDG = Namespace("http://metadata.un.org/sdg/")
 SDG_SCHEME = "http://metadata.un.org/sdg"
 SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
 WD = Namespace("http://www.wikidata.org/entity/")
+#: Wikidata's direct ("truthy") properties: ``WDT.P6460`` (Swedish organisation number).
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 EU_COUNTRY = Namespace(EU_AUTHORITY + "country/")
@@ -97,6 +99,21 @@ LINK_TARGETS: dict[str, tuple[str, str, str]] = {
     "un-sdg": ("http://metadata.un.org/sdg/void.ttl#SDG", str(SDG), "UN Sustainable Development Goals (SDG KOS)"),
     "wikidata": (str(WD["Q2013"]), str(WD), "Wikidata"),
     "nuts": ("http://data.europa.eu/nuts", str(NUTS), "NUTS classification (Eurostat)"),
+}
+
+#: SPARQL endpoints of others that the federated named queries (tag ``federated``) call
+#: through SERVICE. None is called unless the operator allow-lists it
+#: (``POLICYKG_SERVICE_ALLOWLIST``, for instance with a preset below).
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+#: The EU Publications Office (Cellar): the EU authority tables (countries, languages ...), EuroVoc.
+EU_PUBLICATIONS_SPARQL = "https://publications.europa.eu/webapi/rdf/sparql"
+#: data.europa.eu, the European data portal: DCAT-AP records of the EU's and member states' datasets.
+EU_DATA_PORTAL_SPARQL = "https://data.europa.eu/sparql"
+#: Named presets of the allow-list: ``POLICYKG_SERVICE_ALLOWLIST=preset:wikidata,preset:eu``.
+SERVICE_PRESETS: dict[str, tuple[str, ...]] = {
+    "wikidata": (WIKIDATA_SPARQL,),
+    "eu": (EU_PUBLICATIONS_SPARQL, EU_DATA_PORTAL_SPARQL),
+    "linked-data": (WIKIDATA_SPARQL, EU_PUBLICATIONS_SPARQL, EU_DATA_PORTAL_SPARQL),
 }
 
 #: Media-type IRIs (SPARQL Service Description's sd:resultFormat values).

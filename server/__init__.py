@@ -117,6 +117,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .editor import editor
     from .ontology import ontology
     from .pages import pages
+    from .reconcile import reconcile
     from .sparql import sparql
 
     present.register(app)
@@ -127,6 +128,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads)
     app.register_blueprint(metadata)
     app.register_blueprint(ontology)
+    app.register_blueprint(reconcile)
     if settings.update_token:
         from .graphstore import graphstore
         from .update import update

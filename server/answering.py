@@ -78,10 +78,12 @@ def answer(
     cache_key: Hashable | None = None,
     stored: Callable[[Any], Any] | None = None,
     timeout: float | None = None,
+    limit: float | None = None,
 ) -> Answered:
     """The answer to ``job``. ``stored(answers)`` looks it up in the stored answers (None:
     not there); ``cache_key`` (None: not cached) keys it in the result cache; ``what`` and
-    ``text`` make the error messages (a syntax error shows the line of ``text``)."""
+    ``text`` make the error messages (a syntax error shows the line of ``text``); ``timeout``
+    is what is left of the time limit ``limit`` (by default the whole of the query limit)."""
     published = generation()
     if stored is not None:
         answers = context.stored_answers(published)
@@ -94,20 +96,21 @@ def answer(
         if hit is not None:
             return Answered(hit, "cached", published)
     settings = context.settings()
-    result = run(job, settings.query_timeout if timeout is None else timeout, what=what, text=text)
+    result = run(job, settings.query_timeout if timeout is None else timeout, what=what, text=text, limit=limit)
     made_in = getattr(result, "generation", None) or published
     if cache_key is not None and cache.enabled and _cacheable(result):
         cache.put(made_in, cache_key, result, _size(result))
     return Answered(result, "computed", made_in)
 
 
-def run(job, timeout: float, *, what: str = "query", text: str | None = None):
-    """The job's result from a query process, or the error to answer with."""
+def run(job, timeout: float, *, what: str = "query", text: str | None = None, limit: float | None = None):
+    """The job's result from a query process, or the error to answer with. ``timeout`` is
+    what is left of the time limit ``limit`` (the whole of it by default), which the message names."""
     try:
         result = context.query_pool().run(job, timeout)
     except JobTimeout:
         raise TimedOut(
-            f"The {what} ran longer than {timeout:g} s, the time limit of this endpoint, and was stopped. "
+            f"The {what} ran longer than {limit or timeout:g} s, the time limit of this endpoint, and was stopped. "
             "Make it more selective (a LIMIT, a FILTER on an indexed pattern, fewer OPTIONALs) and try again."
         ) from None
     except MemoryExceeded as error:

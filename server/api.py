@@ -33,12 +33,14 @@ from policykg.runtime.querylib import (
     NamedQuery,
     ParameterError,
 )
+from policykg.runtime.federation import route_query
+from policykg.runtime.remotes import RemoteRefused
 from policykg.store import StoreNotBuilt
 
 from . import answering, context
 from .api_forms import class_choices, input_type
 from .api_openapi import openapi_document
-from .errors import BadRequest, NotFound, ServiceError
+from .errors import BadRequest, Forbidden, NotFound, ServiceError
 from .negotiation import negotiate
 from .present import language
 from .rendering import Output, Table
@@ -197,8 +199,12 @@ def _page(query: NamedQuery, bindings: dict, limit: int, offset: int) -> tuple[T
     settings = context.settings()
     substitutions = {variable.value: term for variable, term in bindings.items()}
     arguments = arguments_key(substitutions)
+    try:
+        text = route_query(query.sparql, settings)  # a federated query calls only what the operator allows
+    except RemoteRefused as error:
+        raise Forbidden(f"This query calls a remote endpoint: {error}") from None
     job = QueryJob(
-        sparql=paged(query.sparql, limit + 1, offset),
+        sparql=paged(text, limit + 1, offset),
         limits=Limits(settings.max_result_rows, settings.max_response_bytes),
         solutions_format="json",
         graph_format=None,
@@ -215,6 +221,8 @@ def _page(query: NamedQuery, bindings: dict, limit: int, offset: int) -> tuple[T
         return Table(columns, rows), total
     parsed = json.loads(answered.value.body)
     return Table(parsed["head"]["vars"], parsed["results"]["bindings"]), None
+from policykg.runtime.federation import route_query
+from policykg.runtime.remotes import RemoteRefused
 
 
 def _page_links(name: str, suffix: str | None, limit: int, offset: int, more: bool) -> dict[str, str]:

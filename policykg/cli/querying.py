@@ -8,7 +8,9 @@ import click
 
 from policykg.config import Settings
 from policykg.paths import queries_dir
+from policykg.runtime.federation import route_query
 from policykg.runtime.querylib import ParameterError, QueryDefinitionError, load_queries
+from policykg.runtime.remotes import RemoteRefused
 from policykg.runtime.results import ALL_FORMATS, render
 from policykg.store import StoreError, open_store
 
@@ -52,6 +54,10 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], sparql:
         sparql = library[name].sparql
     elif params:
         raise click.UsageError("--param applies to named queries only")
+    try:
+        sparql = route_query(sparql, settings)  # SERVICE only to allow-listed endpoints (or their stand-ins)
+    except RemoteRefused as error:
+        raise click.ClickException(str(error)) from None
     try:
         result = open_store(settings).query(sparql, substitutions=substitutions)
         output = render(result, fmt)

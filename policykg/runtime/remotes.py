@@ -106,3 +106,12 @@ def check_target(target: Target, allowlist: Sequence[str], *, resolve: Resolver 
         check_iri(target.iri, allowlist, resolve=resolve)
     except RemoteRefused as error:
         raise RemoteRefused(f"{target.keyword} at {target.where} refused: {error}") from None
+
+
+def check_listed(iri: str, allowlist: Sequence[str]) -> None:
+    """Raise :class:`RemoteRefused` unless ``iri`` is under an allow-listed prefix (no address check:
+    for a target that a stand-in replaces, see :mod:`policykg.runtime.federation`)."""
+    if not allowlist:
+        raise RemoteRefused(f"<{iri}>: this endpoint calls no remote services (the allow-list is empty)")
+    if not _allowed_by_list(iri, allowlist):
+        raise RemoteRefused(f"<{iri}> is not under an allowed prefix ({', '.join(allowlist)})")

@@ -357,3 +357,15 @@ def with_using(text: str, scan_result: Scan, default_graphs: list[str], named_gr
         last = offset
     out.append(text[last:])
     return "".join(out)
+
+
+def target_span(text: str, line: int, column: int) -> tuple[int, int]:
+    """Where the IRI or prefixed name of a :class:`Target` reported at ``line``, ``column`` is in ``text``."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    start += column - 1
+    lexer = Lexer(text)
+    if text.startswith("<", start):
+        return start, lexer.iri_end(start)
+    return start, lexer.local_end(lexer.prefix_end(start) + 1)

@@ -28,6 +28,8 @@ def test_every_named_query_answers_what_the_store_answers(client, app, store, bu
     queries = app.extensions["policykg.queries"]
     assert {"goals", "focus-areas", "principles", "bodies", "program", "responsibilities", "work-serving-goal"} <= set(queries)
     for name, query in queries.items():
+        if "federated" in query.tags:
+            continue  # it calls a remote endpoint: tests/live/test_federated.py runs it against a stand-in
         response = client.get(f"/api/{name}", query_string={**query.example, "limit": MAX_LIMIT})
         assert response.status_code == 200, (name, response.get_data(as_text=True))
         body = response.get_json()
@@ -175,7 +177,9 @@ def test_no_named_query_uses_a_reserved_parameter_and_every_one_pages(work_app, 
         assert not set(query.parameters) & set(RESERVED), name
         assert "ORDER BY" in query.sparql.upper() or "store-order" in query.tags, f"{name}: pages need a deterministic order"
         dummy = {ox.Variable(p): ox.Literal("") for p in query.parameters}
-        list(work_store.query(paged(query.sparql, 2, 1), substitutions=dummy))  # parses with LIMIT/OFFSET appended
+        answer = work_store.query(paged(query.sparql, 2, 1), substitutions=dummy)  # parses with LIMIT/OFFSET appended
+        if "federated" not in query.tags:  # running it would call a remote endpoint
+            list(answer)
 
 
 def test_friendly_values():
