@@ -17,6 +17,15 @@ from policykg.namespaces import DEFAULT_BASE_IRI, Iris
 from policykg.paths import default_shared_dir
 
 ENV_PREFIX = "POLICYKG_"
+#: The default folder of each reference dataset under shared_dir/data/links/.
+LINK_FOLDERS = {
+    "eu_countries": "eu-country-authority",
+    "nuts": "nuts2021",
+    "se_municipalities": "se-municipalities",
+    "wikidata_ids": "wikidata-ids",
+    "kolada": "kolada",
+    "eu_projects": "eu-projects",
+}
 
 
 class ConfigError(ValueError):
@@ -50,6 +59,24 @@ class Settings:
     registries: Path | None = None
     #: Location of the UN SDG SKOS files (a directory or a URL); default: shared_dir/data/un-sdg.
     un_sdg: str | None = None
+    #: Reference datasets to link with: directories of their files; each default is
+    #: shared_dir/data/links/FOLDER (see LINK_FOLDERS). A missing one is left out of the build.
+    eu_countries: Path | None = None
+    nuts: Path | None = None
+    se_municipalities: Path | None = None
+    wikidata_ids: Path | None = None
+    kolada: Path | None = None
+    eu_projects: Path | None = None
+    #: The EU's SPARQL endpoint to read the country table and NUTS from instead of the
+    #: local files (e.g. https://publications.europa.eu/webapi/rdf/sparql); unset: local files.
+    eu_sparql: str | None = None
+    #: Kolada's API (e.g. https://api.kolada.se/v3/): when set, the values of the indicator
+    #: registry's KPIs for the municipality and its comparison group are fetched from it.
+    kolada_api: str | None = None
+    #: The municipality whose indicators are followed (its SCB/Kolada code), and the Kolada
+    #: group of municipalities it is compared with.
+    kolada_municipality: str = "2480"
+    kolada_group: str = "G206446"
     #: HTTP serving.
     host: str = "127.0.0.1"
     port: int = 5000
@@ -95,6 +122,10 @@ class Settings:
     @property
     def un_sdg_location(self) -> str:
         return self.un_sdg or str(self.shared_dir / "data" / "un-sdg")
+
+    def links_location(self, name: str) -> Path:
+        """Where the reference dataset ``name`` (a setting such as ``nuts``) is read from."""
+        return getattr(self, name) or self.shared_dir / "data" / "links" / LINK_FOLDERS[name]
 
     def replace(self, **changes: Any) -> "Settings":
         return load_settings(changes, base=self, environ={})
