@@ -127,6 +127,10 @@ TILLVAXTVERKET = "https://tillvaxtverket.se/"
 SCB = "https://www.scb.se/"
 #: ADMS publisher types (DCAT-AP's vocabulary for dcterms:type of a publisher).
 PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
+#: ADMS licence types (DCAT-AP's vocabulary for dcterms:type of a licence document).
+LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+LICENCE_TYPE_SCHEME = "http://purl.org/adms/licencetype/1.0"
 #: IANA media types as IRIs (DCAT-AP's dcat:mediaType).
 IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
 #: The standard a SPARQL endpoint conforms to (dcterms:conformsTo of its data service).
