@@ -59,6 +59,12 @@ BUILT_IN = {
     "sssom": str(SSSOM), "xsd": str(XSD), "pav": str(PAV), "dcterms": str(DCT),
     "orcid": "https://orcid.org/",
 }
+#: The justifications SSSOM allows (its mapping_justification pattern).
+JUSTIFICATIONS = tuple(str(SEMAPV[term]) for term in (
+    "MappingReview", "ManualMappingCuration", "LogicalReasoning", "LexicalMatching", "CompositeMatching",
+    "UnspecifiedMatching", "SemanticSimilarityThresholdMatching", "LexicalSimilarityThresholdMatching",
+    "MappingChaining", "MappingInversion", "StructuralMatching", "InstanceBasedMatching",
+    "BackgroundKnowledgeBasedMatching"))
 EXTENSION = {"slot_name": "review_status", "property": "pkg:reviewStatus", "type_hint": "xsd:string"}
 #: The columns we write, in order (SSSOM's order, then the extension slot).
 COLUMNS = (
@@ -202,9 +208,10 @@ def read_mapping_set(path: Path, base: str | None = None) -> MappingSet:
             problems.append(Problem(file, "not a mapping predicate we load", line=number, column="predicate_id",
                                     value=row["predicate_id"], expected="skos:exactMatch, skos:closeMatch, owl:sameAs, "
                                     "skos:broadMatch, skos:narrowMatch or skos:relatedMatch"))
-        if not mapping.mapping_justification.startswith(str(SEMAPV)):
+        if mapping.mapping_justification not in JUSTIFICATIONS:
             problems.append(Problem(file, "not a justification of SEMAPV", line=number, column="mapping_justification",
-                                    value=row["mapping_justification"], expected="such as semapv:LexicalMatching"))
+                                    value=row["mapping_justification"],
+                                    expected="one that SSSOM allows, such as semapv:LexicalMatching or semapv:ManualMappingCuration"))
         if mapping.review_status not in STATUSES:
             problems.append(Problem(file, "unknown review status", line=number, column="review_status",
                                     value=mapping.review_status, expected="accepted, review or rejected"))

@@ -7,7 +7,8 @@ is a near miss of such a word ("Univeristet"),
 "County Administrative Board of" is ``lansstyrelsen``); the legal form ("AB",
 "Ekonomisk förening") and small words ("i", "of", "the") dropped; and the
 county's genitive undone ("Västerbottens län" is ``vasterbotten``, as in
-"Länsstyrelsen Västerbotten"). ``similarity`` compares two normalised names word
+"Länsstyrelsen Västerbotten"); and the words put in alphabetical order (the same words in
+another order are the same name). ``similarity`` compares two normalised names word
 by word, in any order (rapidfuzz's token sort ratio, an edit distance), from 0 to 1.
 """
 
@@ -71,7 +72,7 @@ def normalise(name: str) -> str:
             continue
         if word not in DROPPED:
             kept.append(word)
-    return " ".join(kept)
+    return " ".join(sorted(kept))
 
 
 def _word(word: str) -> str:
