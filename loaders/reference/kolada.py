@@ -182,6 +182,7 @@ def fetch_values(settings: Settings, kpis: Iterable[str], municipalities: list[s
     note) when the API cannot be reached."""
     base = settings.kolada_api if settings.kolada_api.endswith("/") else settings.kolada_api + "/"
     kpis = sorted(set(kpis))
+    municipalities = list(dict.fromkeys(municipalities))
     requests, values = [], []
     try:
         for i in range(0, len(kpis), PER_REQUEST):
