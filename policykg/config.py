@@ -77,6 +77,8 @@ class Settings:
     #: group of municipalities it is compared with.
     kolada_municipality: str = "2480"
     kolada_group: str = "G206446"
+    #: Which reference datasets build loads (by graph key); "none" for none of them.
+    reference_datasets: tuple[str, ...] = ("eu-countries", "nuts", "se-municipalities", "wikidata", "kolada", "eu-projects", "eurio")
     #: HTTP serving.
     host: str = "127.0.0.1"
     port: int = 5000

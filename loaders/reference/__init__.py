@@ -5,8 +5,9 @@ what it reads, from which setting): the EU country table (``eu-countries``),
 NUTS 2021 (``nuts``), Sweden's municipalities and counties (``se-municipalities``),
 Wikidata items of Swedish public bodies (``wikidata``), Kolada (``kolada``), the
 EU project records of Västerbotten (``eu-projects``) and EURIO, the vocabulary
-those records are described in (``eurio``). A dataset whose files are missing is
-left out, and the build says so.
+those records are described in (``eurio``). ``POLICYKG_REFERENCE_DATASETS`` chooses
+among them ("none": no reference data). A dataset whose files are missing is left
+out, and the build says so.
 """
 
 from __future__ import annotations
@@ -42,13 +43,19 @@ def reference_sources(settings: Settings, notes: list[str], kpis: tuple[str, ...
     """The reference datasets whose files are there; ``notes`` receives what was left out and why.
     ``kpis``: the KPIs that the indicator registry (``kpi_file``) names; Kolada's graph describes
     them (and their values are fetched when ``POLICYKG_KOLADA_API`` is set)."""
-    found = [
-        country_source(settings, notes),
-        nuts_source(settings, notes),
-        places_source(settings, notes),
-        wikidata_source(settings, notes),
-        kolada_source(settings, notes, kpis, kpi_file),
-        eu_projects_source(settings, notes),
-        eurio_source(settings, notes),
-    ]
+    makers = {
+        "eu-countries": lambda: country_source(settings, notes),
+        "nuts": lambda: nuts_source(settings, notes),
+        "se-municipalities": lambda: places_source(settings, notes),
+        "wikidata": lambda: wikidata_source(settings, notes),
+        "kolada": lambda: kolada_source(settings, notes, kpis, kpi_file),
+        "eu-projects": lambda: eu_projects_source(settings, notes),
+        "eurio": lambda: eurio_source(settings, notes),
+    }
+    wanted = [name for name in settings.reference_datasets if name != "none"]
+    unknown = [name for name in wanted if name not in makers]
+    if unknown:
+        notes.append(f"unknown reference datasets {', '.join(unknown)} (POLICYKG_REFERENCE_DATASETS): not loaded; "
+                     f"known: {', '.join(makers)}")
+    found = [makers[name]() for name in makers if name in wanted]
     return [source for source in found if source is not None]

@@ -119,3 +119,12 @@ def test_a_bad_row_is_named_by_file_row_and_column(tmp_path, shared_settings):
     with pytest.raises(InputError) as raised:
         nuts.nuts_source(settings, []).read_files(settings)
     assert f"{directory / 'nuts-2021-SE.csv'}:4:Code 2021: not a NUTS code of its level (value 'SE1X1'" in raised.value.report()
+
+
+def test_the_setting_chooses_the_reference_datasets(shared_settings):
+    notes: list[str] = []
+    assert [s.key for s in reference_sources(shared_settings.replace(reference_datasets="nuts,kolada"), notes)] == ["nuts", "kolada"]
+    assert reference_sources(shared_settings.replace(reference_datasets="none"), notes) == [] and not notes
+    assert reference_sources(shared_settings.replace(reference_datasets="nuts,cordis"), notes)[0].key == "nuts"
+    assert notes == ["unknown reference datasets cordis (POLICYKG_REFERENCE_DATASETS): not loaded; known: eu-countries, "
+                     "nuts, se-municipalities, wikidata, kolada, eu-projects, eurio"]
