@@ -16,6 +16,9 @@ registry::
     organisations = "organisations.csv"
     projects = "projects.xlsx"
 
+    [mappings]                      # reviewed SSSOM mapping sets, loaded as linkset graphs
+    wikidata = "mappings/wikidata.sssom.tsv"
+
 Each registry's format is ``NAME.csv-metadata.json`` in the same directory
 (the CSVW table description); it is one of the registry's source files, so a
 changed schema reloads the registry and is named in its provenance.
@@ -23,9 +26,10 @@ changed schema reloads the registry and is named in its provenance.
 
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,6 +56,8 @@ class Dataset:
     files: dict[str, Path]
     title: dict[str, str]
     description: dict[str, str]
+    #: Reviewed mapping sets (SSSOM/TSV) that build loads as linkset graphs: name -> file.
+    mappings: dict[str, Path] = field(default_factory=dict)
 
     def schema(self, name: str) -> Path:
         return self.directory / f"{name}.csv-metadata.json"
@@ -84,6 +90,13 @@ def read_manifest(path: Path) -> Dataset:
                                     expected="one of " + ", ".join(REGISTRIES)))
         else:
             files[name] = path.parent / str(file)
+    mappings = {}
+    for name, file in (data.get("mappings") or {}).items():
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", str(name)):
+            problems.append(Problem(str(path), "a mapping set's name must be lower-case letters, digits and '-'",
+                                    column=f"mappings.{name}", expected="such as wikidata"))
+        else:
+            mappings[str(name)] = path.parent / str(file)
     if problems:
         raise InputError(problems)
     return Dataset(
@@ -91,6 +104,7 @@ def read_manifest(path: Path) -> Dataset:
         files,
         {"sv": dataset.get("title_sv", ""), "en": dataset.get("title_en", "")},
         {"sv": dataset.get("description_sv", ""), "en": dataset.get("description_en", "")},
+        mappings,
     )
 
 
@@ -145,6 +159,29 @@ def registry_sources(settings: Settings, catalogue: references.Catalogue) -> lis
         for name, spec in REGISTRIES.items()
         if name in dataset.files
     ]
+
+
+def column_values(settings: Settings, name: str, column: str) -> tuple[Path | None, list[str]]:
+    """The file of registry ``name`` in the configured manifest and the values of one of its
+    columns, read without checking the rest (for a source that depends on them, such as the
+    KPIs whose values Kolada's source fetches); (None, []) when the manifest has no such registry."""
+    try:
+        dataset = read_manifest(manifest_path(settings))
+    except InputError:
+        return None, []
+    path = dataset.files.get(name)
+    if path is None or not path.is_file():
+        return None, []
+    try:
+        compiled = schema.compile_schema(dataset.schema(name))
+        table = tabular.read_table(path, names=compiled.header_names(), sheet_names=REGISTRIES[name].sheet_names)
+    except (schema.SchemaError, tabular.TableError):
+        return path, []
+    names = compiled.column(column).header_names()
+    index = next((i for i, cell in enumerate(table.header) if cell.strip().lower() in names), None)
+    if index is None:
+        return path, []
+    return path, sorted({cells[index].strip() for _, cells in table.rows if index < len(cells) and cells[index].strip()})
 
 
 def single_registry_source(settings: Settings, name: str, data: Path) -> Source:

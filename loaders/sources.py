@@ -76,7 +76,8 @@ class Source:
     modules: tuple = field(default=())
     #: The reader takes a ``progress`` keyword (a :class:`ReadProgress`).
     reports_progress: bool = False
-    #: Where the files were fetched from (a URL ending in '/'), if not local.
+    #: Where the files were fetched from, if not local: a URL ending in '/' (the files' directory),
+    #: or the URL of the one file fetched (a SPARQL query, an API request).
     origin: str | None = None
     #: What the sources of one load share (a registries catalogue); after every source is
     #: read, publish asks it for problems across sources: ``group.dangling(keys loaded now)``.
@@ -97,7 +98,14 @@ class Source:
         missing = [str(p) for p in self.files if not p.is_file()]
         if missing:
             raise InputError([Problem(p, "file not found") for p in missing])
-        return [FileFacts.of(p, location=self.origin + p.name if self.origin else None) for p in self.files]
+        return [FileFacts.of(p, location=self._location(p)) for p in self.files]
+
+    def _location(self, path: Path) -> str | None:
+        """Where a fetched file came from: the origin directory's URL plus its name, or
+        (an origin not ending in '/') the one URL it was fetched from."""
+        if not self.origin:
+            return None
+        return self.origin + path.name if self.origin.endswith("/") else self.origin
 
 
 # --- the foundation's sources --------------------------------------------------

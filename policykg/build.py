@@ -6,7 +6,7 @@ from __future__ import annotations
 from policykg.config import Settings
 from policykg.store import open_store
 
-from .loaders import manifest, sdg
+from .loaders import manifest, mappings, reference, sdg
 from .loaders.publish import Progress, PublishReport, publish
 from .loaders.references import Catalogue
 from .loaders.sources import Source, foundation_sources
@@ -20,7 +20,10 @@ def build_sources(settings: Settings, notes: list[str] | None = None) -> list[So
     un = sdg.sdg_source(settings, catalogue, notes)
     if un is not None:
         sources.append(un)
+    indicators, kpis = manifest.column_values(settings, "indicators", "kpi")
+    sources += reference.reference_sources(settings, notes, kpis=tuple(kpis), kpi_file=indicators)
     sources += manifest.registry_sources(settings, catalogue)
+    sources += mappings.mapping_sources(settings)
     return sources
 
 

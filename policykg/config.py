@@ -20,6 +20,15 @@ from policykg.paths import default_shared_dir
 from policykg.runtime.federation import FederationSettingError, expand_allowlist, parse_stand_ins
 
 ENV_PREFIX = "POLICYKG_"
+#: The default folder of each reference dataset under shared_dir/data/links/.
+LINK_FOLDERS = {
+    "eu_countries": "eu-country-authority",
+    "nuts": "nuts2021",
+    "se_municipalities": "se-municipalities",
+    "wikidata_ids": "wikidata-ids",
+    "kolada": "kolada",
+    "eu_projects": "eu-projects",
+}
 
 
 class ConfigError(ValueError):
@@ -55,6 +64,30 @@ class Settings:
     registries: Path | None = None
     #: Location of the UN SDG SKOS files (a directory or a URL); default: shared_dir/data/un-sdg.
     un_sdg: str | None = None
+    #: Folder of the EU country authority table (default: shared_dir/data/links/eu-country-authority); missing: left out of the build.
+    eu_countries: Path | None = None
+    #: Folder of the NUTS 2021 codes of Sweden (default: shared_dir/data/links/nuts2021).
+    nuts: Path | None = None
+    #: Folder of Sweden's municipalities and counties with their Wikidata items (default: shared_dir/data/links/se-municipalities).
+    se_municipalities: Path | None = None
+    #: Folder of verified Wikidata items of Swedish public bodies (default: shared_dir/data/links/wikidata-ids).
+    wikidata_ids: Path | None = None
+    #: Folder of the Kolada extract: KPIs, municipalities and values (default: shared_dir/data/links/kolada).
+    kolada: Path | None = None
+    #: Folder of the EU project records (CORDIS and others) of the region (default: shared_dir/data/links/eu-projects).
+    eu_projects: Path | None = None
+    #: The EU's SPARQL endpoint to read the country table and NUTS from instead of the
+    #: local files (e.g. https://publications.europa.eu/webapi/rdf/sparql); unset: local files.
+    eu_sparql: str | None = None
+    #: Kolada's API (e.g. https://api.kolada.se/v3/): when set, the values of the indicator
+    #: registry's KPIs for the municipality and its comparison group are fetched from it.
+    kolada_api: str | None = None
+    #: The municipality whose indicators are followed (its SCB/Kolada code).
+    kolada_municipality: str = "2480"
+    #: The Kolada group of municipalities it is compared with.
+    kolada_group: str = "G206446"
+    #: Which reference datasets build loads (by graph key); "none" for none of them.
+    reference_datasets: tuple[str, ...] = ("eu-countries", "nuts", "se-municipalities", "wikidata", "kolada", "eu-projects", "eurio")
     #: Interface `serve` listens on (`0.0.0.0`: every interface; see ``allowed_hosts``).
     host: str = "127.0.0.1"
     #: Port `serve` listens on.
@@ -133,6 +166,10 @@ class Settings:
     @property
     def un_sdg_location(self) -> str:
         return self.un_sdg or str(self.shared_dir / "data" / "un-sdg")
+
+    def links_location(self, name: str) -> Path:
+        """Where the reference dataset ``name`` (a setting such as ``nuts``) is read from."""
+        return getattr(self, name) or self.shared_dir / "data" / "links" / LINK_FOLDERS[name]
 
     def replace(self, **changes: Any) -> "Settings":
         return load_settings(changes, base=self, environ={})

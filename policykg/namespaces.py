@@ -35,6 +35,10 @@ ONTOLOGY_VERSION_IRI = f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}"
 SHAPES = Namespace("https://w3id.org/policykg/shapes#")
 SHAPES_IRI = "https://w3id.org/policykg/shapes"
 
+#: The project itself, and its link discovery as the author of the mappings it proposes (SSSOM author_id).
+PROJECT_IRI = "https://w3id.org/policykg/"
+LINK_TOOL = PROJECT_IRI + "link"
+
 #: Default base for instance data; override with ``POLICYKG_BASE_IRI``.
 DEFAULT_BASE_IRI = "https://w3id.org/policykg/umea/"
 
@@ -62,6 +66,23 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 CC = Namespace("http://creativecommons.org/ns#")
+#: RDF Data Cube (indicator values as observations) and the SDMX terms it is used with.
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
+#: SSSOM mapping sets and the Semantic Mapping Vocabulary (justifications of mappings).
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+#: Provenance, Authoring and Versioning (SSSOM's author_id and mapping_date).
+PAV = Namespace("http://purl.org/pav/")
+#: EURIO, the EU's research and project ontology (the CORDIS knowledge graph's vocabulary).
+EURIO = Namespace("http://data.europa.eu/s66#")
+#: The EU Publications Office's authority-table vocabulary (``at:authority-code`` ...).
+EU_AUTHORITY_ONTOLOGY = Namespace("http://publications.europa.eu/ontology/authority/")
+#: EuroVoc's datatypes of the notations of the authority tables (``euvoc:ISO_3166_1_ALPHA_2``).
+EUVOC = Namespace("http://publications.europa.eu/ontology/euvoc#")
 
 # --- reference data of others ------------------------------------------------
 
@@ -82,8 +103,38 @@ EU_LICENCE = Namespace(EU_AUTHORITY + "licence/")
 EU_ACCESS_RIGHT = Namespace(EU_AUTHORITY + "access-right/")
 EU_DATA_THEME = Namespace(EU_AUTHORITY + "data-theme/")
 EU_DATASET = Namespace("http://publications.europa.eu/resource/dataset/")
+EU_CORPORATE_BODY = Namespace(EU_AUTHORITY + "corporate-body/")
+#: The country table as a concept scheme (what its concepts are ``skos:inScheme``).
+EU_COUNTRY_SCHEME = EU_AUTHORITY + "country"
+#: The schemes (concept schemes) of the other EU authority tables the catalogue uses.
+EU_TABLE_SCHEMES = {
+    "language": EU_AUTHORITY + "language",
+    "file-type": EU_AUTHORITY + "file-type",
+    "frequency": EU_AUTHORITY + "frequency",
+    "access-right": EU_AUTHORITY + "access-right",
+    "data-theme": EU_AUTHORITY + "data-theme",
+}
+#: NUTS, Eurostat's regions: the classification and its 2021 version's concept scheme.
+NUTS_DATASET = "http://data.europa.eu/nuts"
+NUTS_SCHEME_2021 = "http://data.europa.eu/nuts/scheme/2021"
+#: Wikidata's description of Wikidata (the dataset), and its SPARQL endpoint.
+WIKIDATA_DATASET = str(WD["Q2013"])
+#: Kolada, the Swedish municipalities' KPI database (RKA): its site, and its API (v3),
+#: whose KPI resources are the KPIs' IRIs (``KOLADA_KPI["N00401"]``).
+KOLADA_SITE = "https://www.kolada.se/"
+KOLADA_API = "https://api.kolada.se/v3/"
+KOLADA_KPI = Namespace(KOLADA_API + "kpi/")
+#: Tillväxtverket's project bank (ERDF 2014-2020) and the Interreg partner data it publishes.
+TILLVAXTVERKET_PROJECT_BANK = "http://projektbank.tillvaxtverket.se/projektbanken2020"
+TILLVAXTVERKET = "https://tillvaxtverket.se/"
+#: Statistics Sweden (SCB), publisher of the municipality and county codes.
+SCB = "https://www.scb.se/"
 #: ADMS publisher types (DCAT-AP's vocabulary for dcterms:type of a publisher).
 PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
+#: ADMS licence types (DCAT-AP's vocabulary for dcterms:type of a licence document).
+LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+LICENCE_TYPE_SCHEME = "http://purl.org/adms/licencetype/1.0"
 #: IANA media types as IRIs (DCAT-AP's dcat:mediaType).
 IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
 #: The standard a SPARQL endpoint conforms to (dcterms:conformsTo of its data service).
@@ -98,7 +149,8 @@ OPENAPI = "https://spec.openapis.org/oas/v3.1.0"
 LINK_TARGETS: dict[str, tuple[str, str, str]] = {
     "un-sdg": ("http://metadata.un.org/sdg/void.ttl#SDG", str(SDG), "UN Sustainable Development Goals (SDG KOS)"),
     "wikidata": (str(WD["Q2013"]), str(WD), "Wikidata"),
-    "nuts": ("http://data.europa.eu/nuts", str(NUTS), "NUTS classification (Eurostat)"),
+    "nuts": (NUTS_DATASET, str(NUTS), "NUTS classification (Eurostat)"),
+    "kolada": (KOLADA_SITE, str(KOLADA_KPI), "Kolada: key performance indicators of Swedish municipalities (RKA)"),
 }
 
 #: SPARQL endpoints of others that the federated named queries (tag ``federated``) call
@@ -160,6 +212,11 @@ PREFIXES: dict[str, str] = {
     "sdgo": str(SDGO),
     "wd": str(WD),
     "nuts": str(NUTS),
+    "qb": str(QB),
+    "sssom": str(SSSOM),
+    "semapv": str(SEMAPV),
+    "eurio": str(EURIO),
+    "kolada": str(KOLADA_KPI),
 }
 
 
@@ -282,6 +339,48 @@ class Iris:
     def linkset(self, key: str) -> str:
         """A VoID linkset of the dataset (``dataset/linkset/un-sdg``)."""
         return self(f"dataset/linkset/{key}")
+
+    # --- reference data and links (policykg.loaders.reference, policykg.linking) ----------
+
+    def municipality(self, code: str) -> str:
+        """A Swedish municipality as a place, by its SCB code (``place/municipality/2480``)."""
+        return self(f"place/municipality/{code}")
+
+    def county(self, code: str) -> str:
+        """A Swedish county (län) as a place, by its SCB code (``place/county/24``)."""
+        return self(f"place/county/{code}")
+
+    def identifier(self, entity: str, scheme: str) -> str:
+        """An entity's identifier in one scheme (``body/umea-kommun/identifier/organisation-number``)."""
+        return f"{entity}/identifier/{scheme}"
+
+    def eu_project(self, source: str, key: str) -> str:
+        """A project of the EU project records (``eu-project/erdf-2014-2020/20200927``)."""
+        return self(f"eu-project/{source}/{slug(key)}")
+
+    def eu_programme(self, source: str, name: str) -> str:
+        """A programme of the EU project records (``eu-programme/interreg-2021-2027/aurora``)."""
+        return self(f"eu-programme/{slug(source)}/{slug(name)}")
+
+    def eu_participant(self, name: str) -> str:
+        """An organisation as the EU project records name it (``eu-participant/umea-kommun``)."""
+        return self(f"eu-participant/{slug(name)}")
+
+    def observation(self, dataset: str, *keys: str) -> str:
+        """One observation of a data cube (``observation/kolada/N03702/0180/2012/T``)."""
+        return self("observation/" + "/".join((dataset, *keys)))
+
+    def cube(self, name: str) -> str:
+        """A data cube (``cube/kolada``): a qb:DataSet of observations."""
+        return self(f"cube/{name}")
+
+    def kolada_group(self, key: str) -> str:
+        """A group of municipalities that Kolada compares (``kolada-group/G206446``)."""
+        return self(f"kolada-group/{slug(key)}")
+
+    def mapping_set(self, name: str) -> str:
+        """A reviewed mapping set (``mapping-set/wikidata``); its linkset graph is ``graph/linkset/NAME``."""
+        return self(f"mapping-set/{slug(name)}")
 
     def of(self, kind: str, key: str) -> str:
         """An entity of a registry (``project``, ``activity``, ``network`` ...) by its key."""

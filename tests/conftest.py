@@ -122,11 +122,12 @@ def live(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def work_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose store holds the program (a build without registries) plus
-    tests/data/work.ttl, and nothing else, so that each answer is known by hand
+    """Settings whose store holds the program (a build without registries and without the
+    reference datasets) plus tests/data/work.ttl, and nothing else, so that each answer is known by hand
     (shared: do not write to it)."""
     where = tmp_path_factory.mktemp("work")
-    settings = make_settings(where / "store", registries=write_manifest(where / "no-registries", []))
+    settings = make_settings(where / "store", registries=write_manifest(where / "no-registries", []),
+                             reference_datasets=("none",))
     build_store(settings)
     add_work_graph(settings)
     return settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..registry import RegistrySpec
 from . import (
     activities,
+    indicators,
     networks,
     organisations,
     partners,
@@ -23,5 +24,6 @@ REGISTRIES: dict[str, RegistrySpec] = {
         projects.SPEC,
         activities.SPEC,
         partnerships.SPEC,
+        indicators.SPEC,
     )
 }

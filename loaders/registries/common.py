@@ -14,11 +14,11 @@ from policykg.namespaces import (
     SCHEMA,
     SKOS,
     TIME,
-    WD,
     XSD,
 )
 
 from .. import ntriples as nt
+from ..identifiers import identifier_triples
 from ..references import Vocabulary, enumeration
 
 R = nt.iri  # render an IRI
@@ -86,8 +86,28 @@ def trace_links(out, row) -> None:
             out.links(prop, targets)
 
 
-def wikidata(value: str) -> str:
-    return R(WD[value])
+#: Registry columns that hold an identifier, and the scheme of each (loaders/identifiers.py).
+IDENTIFIER_COLUMNS = {
+    "organisation_number": "organisation-number",
+    "municipality_code": "municipality-code",
+    "wikidata": "wikidata",
+    "pic": "pic",
+    "vat_number": "vat",
+    "eu_project_id": "eu-project",
+}
+
+
+def identifiers(out, subject: str, row) -> None:
+    """The row's identifiers (its columns of :data:`IDENTIFIER_COLUMNS`), typed, and the links
+    they imply (a Wikidata item is ``owl:sameAs``); ``subject`` is rendered (``<IRI>``)."""
+    entity = subject[1:-1]
+    for column, scheme in IDENTIFIER_COLUMNS.items():
+        code = getattr(row, column, None)
+        if not code:
+            continue
+        for s, p, o in identifier_triples(entity, scheme, code):
+            rendered = (nt.lang(o[0], o[1]) if o[1] else nt.string(o[0])) if isinstance(o, tuple) else R(o)
+            out.add(R(s), R(p), rendered)
 
 
 def enum_reference(kind: str, noun: str, terms: dict[str, str]):

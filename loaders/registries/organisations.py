@@ -7,7 +7,7 @@ members (``foaf:member``) of the program's category "Nämnder och
 bolagsstyrelser"; units and companies of "Verksamheterna och bolagen".
 
 Of a program body the registry states only what the program does not (its id,
-row, organisation number, website, category): the default graph of a query is
+row, identifiers, website, category): the default graph of a query is
 the union of the named graphs, and pyoxigraph repeats a triple once per graph
 that holds it, so restating the program's types and labels would double every
 row that joins on them.
@@ -22,7 +22,7 @@ from policykg.namespaces import FOAF, ORG, PKG
 
 from ..references import program_items
 from ..registry import RegistrySpec
-from .common import HOMEPAGE, PREF_LABEL, SUB_ORGANIZATION_OF, R, labels
+from .common import HOMEPAGE, PREF_LABEL, SUB_ORGANIZATION_OF, R, identifiers, labels
 
 KINDS = {
     "council": (PKG.MunicipalCouncil, PKG.Body, ORG.OrganizationalUnit),
@@ -42,7 +42,6 @@ CATEGORIES = {
 }
 MEMBER = R(FOAF.member)
 HAS_UNIT = R(ORG.hasUnit)
-ORGANISATION_NUMBER = R(PKG.organisationNumber)
 
 
 def kind_reference(catalogue):
@@ -95,8 +94,7 @@ def emit(out, row) -> None:
     category = CATEGORIES.get(row.kind)
     if category:
         out.add(R(out.catalogue.iris(f"body/{category}")), MEMBER, subject)
-    if row.organisation_number:
-        out.add(subject, ORGANISATION_NUMBER, f'"{row.organisation_number}"')
+    identifiers(out, subject, row)
     if row.website:
         out.add(subject, HOMEPAGE, R(row.website))
 

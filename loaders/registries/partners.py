@@ -1,14 +1,16 @@
 """The partners registry: cities, regions and organisations the municipality works with.
 
-IRIs are ``BASE/organisation/KEY``; each partner has a sector (``pkg:sector``)
-and a country (``pkg:country``, an IRI of the EU country table).
+IRIs are ``BASE/organisation/KEY``; each partner has a sector (``pkg:sector``),
+a country (``pkg:country``, an IRI of the EU country table) and the identifiers
+its row gives (organisation number, municipality code, Wikidata item, PIC, VAT
+number: ``adms:identifier``; a Wikidata item is also ``owl:sameAs``).
 """
 
 from __future__ import annotations
 
 import sys
 
-from policykg.namespaces import ORG, PKG, SCHEMA
+from policykg.namespaces import ORG, PKG
 
 from ..registry import RegistrySpec
 from .common import (
@@ -18,13 +20,12 @@ from .common import (
     SECTORS,
     R,
     enum_reference,
+    identifiers,
     labels,
-    wikidata,
 )
 
 TYPES = (R(ORG.Organization), R(ORG.FormalOrganization))
 SECTOR = R(PKG.sector)
-SAME_AS = R(SCHEMA.sameAs)
 
 
 def emit(out, row) -> None:
@@ -34,8 +35,7 @@ def emit(out, row) -> None:
     out.add(subject, COUNTRY, R(row.country))
     if row.website:
         out.add(subject, HOMEPAGE, R(row.website))
-    if row.wikidata:
-        out.add(subject, SAME_AS, wikidata(row.wikidata))
+    identifiers(out, subject, row)
 
 
 SPEC = RegistrySpec(

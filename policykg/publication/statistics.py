@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policykg.namespaces import EU_AUTHORITY, EU_DATASET, LINK_TARGETS, PKG, Iris
+from policykg.namespaces import DCT, EU_AUTHORITY, EU_DATASET, FOAF, LINK_TARGETS, OWL, PKG, SSSOM, Iris
 
 #: Classes whose first instance (in IRI order) is offered as a VoID example resource.
 EXAMPLE_CLASSES = (PKG.Goal, PKG.FocusArea, PKG.Principle, PKG.Body, PKG.Network, PKG.Project, PKG.Activity)
@@ -90,6 +90,58 @@ SELECT ?g ?title ?generated ?version WHERE {
 }"""
 
 
+#: The accepted links of each reviewed mapping set (a linkset graph), by predicate.
+MAPPING_SET_LINKS = f"""
+PREFIX sssom: <{SSSOM}>
+PREFIX owl: <{OWL}>
+PREFIX pkg: <{PKG}>
+SELECT ?g ?set ?target ?p (COUNT(DISTINCT ?m) AS ?links) WHERE {{
+  GRAPH ?g {{
+    ?set a sssom:MappingSet ; sssom:mappings ?m .
+    ?m owl:annotatedProperty ?p ; pkg:reviewStatus "accepted" .
+    FILTER NOT EXISTS {{ ?m sssom:predicate_modifier ?negated }}
+    OPTIONAL {{ ?set sssom:object_source ?target }}
+  }}
+}} GROUP BY ?g ?set ?target ?p"""
+
+#: The datasets of others that a graph copies or derives from (its dct:source), as the graph describes them.
+LINKED_DATASETS = f"""
+PREFIX dct: <{DCT}>
+PREFIX foaf: <{FOAF}>
+PREFIX sssom: <{SSSOM}>
+SELECT ?g ?source ?title ?homepage ?licence WHERE {{
+  GRAPH ?g {{
+    ?g dct:source ?source .
+    FILTER NOT EXISTS {{ ?source a sssom:MappingSet }}
+    OPTIONAL {{ ?source dct:title ?title }}
+    OPTIONAL {{ ?source foaf:homepage ?homepage }}
+    OPTIONAL {{ ?g dct:license ?licence }}
+  }}
+}}"""
+
+
+@dataclass
+class MappingSetLinks:
+    """The accepted links of one reviewed mapping set with one predicate (a VoID linkset)."""
+
+    graph: str  # the linkset graph (BASE/graph/linkset/NAME)
+    mapping_set: str  # the sssom:MappingSet
+    target: str | None  # the dataset its objects are in (sssom:object_source)
+    predicate: str
+    links: int
+
+
+@dataclass
+class LinkedDataset:
+    """A dataset of others that a graph of ours copies (part of) or derives from."""
+
+    iri: str
+    graphs: list[str]  # our graphs that say they come from it
+    titles: dict[str, str] = field(default_factory=dict)  # language -> title
+    homepage: str | None = None
+    licence: str | None = None
+
+
 @dataclass
 class GraphStatistics:
     """The statistics of one named graph (a VoID subset)."""
@@ -134,6 +186,8 @@ class Statistics:
     graphs: list[GraphStatistics]
     linksets: list[Linkset]
     examples: list[str]
+    mapping_sets: list[MappingSetLinks] = field(default_factory=list)
+    linked_datasets: list[LinkedDataset] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,6 +197,8 @@ class Statistics:
         data = dict(data)
         data["graphs"] = [GraphStatistics(**g) for g in data["graphs"]]
         data["linksets"] = [Linkset(**link) for link in data["linksets"]]
+        data["mapping_sets"] = [MappingSetLinks(**m) for m in data.get("mapping_sets", [])]
+        data["linked_datasets"] = [LinkedDataset(**d) for d in data.get("linked_datasets", [])]
         data["class_partitions"] = [tuple(pair) for pair in data["class_partitions"]]
         data["property_partitions"] = [tuple(pair) for pair in data["property_partitions"]]
         return cls(**data)
@@ -232,7 +288,37 @@ def compute(reader: ox.Store, base_iri: str, union: UnionCounter, quads: int) ->
         graphs=sorted(graphs.values(), key=lambda g: g.graph),
         linksets=linksets(reader, Iris(base_iri)),
         examples=examples,
+        mapping_sets=mapping_set_links(reader),
+        linked_datasets=linked_datasets(reader),
     )
+
+
+def mapping_set_links(reader: ox.Store) -> list[MappingSetLinks]:
+    """The accepted links of every reviewed mapping set, by predicate."""
+    found = [
+        MappingSetLinks(row["g"].value, row["set"].value, row["target"].value if row["target"] is not None else None,
+                        row["p"].value, _int(row["links"]))
+        for row in _rows(reader, MAPPING_SET_LINKS)
+    ]
+    return sorted(found, key=lambda m: (m.graph, m.predicate))
+
+
+def linked_datasets(reader: ox.Store) -> list[LinkedDataset]:
+    """The datasets of others that our graphs come from, with what the graphs say about them."""
+    found: dict[str, LinkedDataset] = {}
+    for row in _rows(reader, LINKED_DATASETS):
+        dataset = found.setdefault(row["source"].value, LinkedDataset(row["source"].value, []))
+        if row["g"].value not in dataset.graphs:
+            dataset.graphs.append(row["g"].value)
+        if row["title"] is not None:
+            dataset.titles[row["title"].language or ""] = row["title"].value
+        if row["homepage"] is not None:
+            dataset.homepage = row["homepage"].value
+        if row["licence"] is not None:
+            dataset.licence = row["licence"].value
+    for dataset in found.values():
+        dataset.graphs.sort()
+    return sorted(found.values(), key=lambda d: d.iri)
 
 
 def linksets(reader: ox.Store, iris: Iris) -> list[Linkset]:

@@ -127,7 +127,44 @@ def void_triples(dumps: Dumps, settings: Settings, site: Site) -> list[ox.Triple
         t.add(target, RDF.type, VOID.Dataset)
         t.add(target, DCT.title, ox.Literal(link.target_title, language="en"))
         t.add(target, VOID.uriSpace, ox.Literal(link.uri_space))
+    _mapping_sets(t, dataset, stats, settings)
+    _linked_datasets(t, dataset, stats, targets)
     return t.items
+
+
+def _mapping_sets(t: Triples, dataset: str, stats, settings: Settings) -> None:
+    """Each reviewed mapping set's accepted links, by predicate: a linkset of the set's graph."""
+    for links in stats.mapping_sets:
+        name = links.graph.rsplit("/", 1)[-1]
+        node = settings.iris.linkset(linkset_key(f"mapping-set/{name}", links.predicate))
+        t.add(dataset, VOID.subset, node)
+        t.add(links.graph, VOID.subset, node)
+        t.add(node, RDF.type, VOID.Linkset)
+        t.add(node, DCT.source, links.mapping_set)
+        t.add(node, VOID.subjectsTarget, dataset)
+        t.add(node, VOID.target, dataset)
+        if links.target:
+            t.add(node, VOID.objectsTarget, links.target)
+            t.add(node, VOID.target, links.target)
+        t.add(node, VOID.linkPredicate, links.predicate)
+        t.add(node, VOID.triples, integer(links.links))
+
+
+def _linked_datasets(t: Triples, dataset: str, stats, described: dict) -> None:
+    """The datasets of others that our graphs copy or derive from: each graph's dct:source."""
+    for linked in stats.linked_datasets:
+        t.add(dataset, DCT.relation, linked.iri)
+        for graph in linked.graphs:
+            t.add(graph, DCT.source, linked.iri)
+        if linked.iri in described:
+            continue
+        t.add(linked.iri, RDF.type, VOID.Dataset)
+        for language, title in sorted(linked.titles.items()):
+            t.add(linked.iri, DCT.title, ox.Literal(title, language=language) if language else ox.Literal(title))
+        if linked.homepage:
+            t.add(linked.iri, FOAF.homepage, linked.homepage)
+        if linked.licence:
+            t.add(linked.iri, DCT.license, linked.licence)
 
 
 def _subset(t: Triples, dataset: str, graph, site: Site) -> None:

@@ -137,13 +137,14 @@ def test_properties_are_either_object_or_datatype_properties(ont: Graph) -> None
 CLASSES = """Program ProgramSection StrategicPlan Vision BackgroundFact Goal FocusArea Commitment Principle
 Body MunicipalCouncil ExecutiveBoard Board Company CompanyBoard AdministrativeUnit BodyCategory Responsibility
 GovernanceRule FollowUpRule ReviewRule Network NetworkMembership Project Activity Partnership TwinTownAgreement
-CooperationAgreement ProjectPartnership Funding FundingProgramme TraceLink LinkBasis SourceFile RegistryRow""".split()
+CooperationAgreement ProjectPartnership Funding FundingProgramme TraceLink LinkBasis SourceFile RegistryRow
+IdentifierScheme Municipality County Indicator KeyPerformanceIndicator""".split()
 
 OBJECT_PROPERTIES = """documentOwner statedIn hasCommitment commitmentOf contributesTo appliesToEach nutsRegion heldBy
 hasResponsibility responsibilityKind performedBy reportedTo occasion withinProcess activityKind partner sector
 fundingSource fundingProgramme hasFunding status country servesGoal withinFocusArea appliesPrinciple
 contributesToTarget responsibleBody partOf qualifiedLink linkSource linkProperty linkTarget basis rule
-reviewDecision""".split()
+reviewDecision county indicatorOf kpi""".split()
 
 DATATYPE_PROPERTIES = {
     "targetPopulation": XSD.integer,
@@ -173,6 +174,9 @@ DATATYPE_PROPERTIES = {
     "tripleCount": XSD.integer,
     "rowNumber": XSD.integer,
     "loaderVersion": XSD.string,
+    "iriPrefix": XSD.string,
+    "reviewStatus": XSD.string,
+    "rationale": RDF.langString,
 }
 
 
@@ -287,6 +291,8 @@ SCHEMES = {
     "Occasions": "StartOfMandatePeriod",
     "GovernanceProcesses": "OrdinaryFollowUp",
     "ReviewDecisions": "ContinueParticipation ChangeParticipation EndParticipation",
+    "IdentifierSchemes": """SwedishOrganisationNumbers ScbMunicipalityCodes ScbCountyCodes Iso3166SubdivisionCodes
+        NutsCodes EuCountryCodes WikidataItems ParticipantIdentificationCodes VatNumbers EuProjectIds""",
 }
 
 

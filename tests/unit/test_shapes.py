@@ -187,6 +187,7 @@ def test_concept_valued_properties_are_checked_against_their_schemes() -> None:
     paths = {path for path, _ in scheme_lists()}
     for prop in ("responsibilityKind", "basis", "activityKind", "status", "fundingSource", "sector"):
         assert str(PKG[prop]) in paths, prop
+    assert "http://purl.org/dc/terms/type" in paths  # an identifier's scheme
 
 
 # --- the program as data -------------------------------------------------------------------

@@ -155,3 +155,71 @@ def test_without_dumps_the_documents_say_how_to_make_them(sample_store) -> None:
         assert response.status_code == 503 and "policykg dumps" in response.get_data(as_text=True)
     finally:
         app.extensions["policykg.querypool"].close()
+
+
+# --- SEMIC's DCAT-AP 3.0.1 shapes (../shared/data/dcat-ap) -------------------------------
+
+SEMIC_SHAPES = ("data", "dcat-ap", "semiceu-dcat-ap", "releases", "3.0.1", "html", "shacl")
+
+
+def semic_results(graph: rdflib.Graph, name: str) -> dict[str, list[str]]:
+    """The results of one of SEMIC's shape files on ``graph``, by severity (Violation, Warning)."""
+    from helpers import require_shared
+
+    shapes_graph = rdflib.Graph().parse(require_shared(*SEMIC_SHAPES, name), format="turtle")
+    _, report, _ = validate(graph, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    found: dict[str, list[str]] = {}
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        severity = str(report.value(result, sh.resultSeverity)).rsplit("#", 1)[-1]
+        found.setdefault(severity, []).append(f"{report.value(result, sh.focusNode)} {report.value(result, sh.resultPath)}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["shapes.ttl", "range.ttl"])
+def test_catalog_passes_semics_mandatory_and_range_shapes(client, name: str) -> None:
+    # DCAT-AP 3.0.1's mandatory (shapes.ttl) and range (range.ttl) shapes: no violation, the EU
+    # vocabulary terms the record uses typed and labelled.
+    results = semic_results(fetch(client, "/catalog"), name)
+    assert not results.get("Violation"), results["Violation"]
+
+
+def test_catalog_has_only_the_recommended_warnings_it_cannot_fill(client) -> None:
+    # What is left: availability of the distributions, the catalogue's issue date, the end of the
+    # period (the program runs on) and a bounding box and centroid of NUTS SE331.
+    results = semic_results(fetch(client, "/catalog"), "shapes_recommended.ttl")
+    assert not results.get("Violation")
+    left = sorted({line.rsplit(" ", 1)[-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1] for line in results.get("Warning", [])})
+    assert left == ["availability", "bbox", "centroid", "endDate", "issued"], left
+
+
+def test_catalog_lists_the_linked_datasets(client) -> None:
+    graph = fetch(client, "/catalog")
+    dataset = next(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
+    related = {str(o) for o in graph.objects(dataset, DCT.relation)}
+    assert {"http://data.europa.eu/nuts", "http://publications.europa.eu/resource/dataset/country",
+            "http://www.wikidata.org/entity/Q2013", "https://www.kolada.se/"} <= related, related
+    publisher = next(graph.subjects(rdflib.RDF.type, FOAF.Agent))
+    assert graph.value(graph.value(publisher, DCT.type), rdflib.RDF.type) == rdflib.SKOS.Concept
+
+
+def test_void_lists_each_reviewed_mapping_set_as_a_linkset_with_its_count(client, store, built_settings) -> None:
+    graph = fetch(client, "/.well-known/void")
+    iris = Iris(built_settings.base_iri)
+    linksets = {}
+    for node in graph.subjects(rdflib.RDF.type, VOID.Linkset):
+        source = graph.value(node, DCT.source)
+        if source is not None and str(source).startswith(iris("mapping-set/")):
+            linksets[(str(source), str(graph.value(node, VOID.linkPredicate)))] = graph.value(node, VOID.triples).toPython()
+    accepted = {row["set"].value: int(row["n"].value) for row in store.query(
+        "PREFIX sssom: <https://w3id.org/sssom/> PREFIX pkg: <https://w3id.org/policykg/ontology#> "
+        "SELECT ?set (COUNT(?m) AS ?n) { GRAPH ?g { ?set sssom:mappings ?m . ?m pkg:reviewStatus 'accepted' } } GROUP BY ?set")}
+    assert {s for s, _ in linksets} == set(accepted) == {iris.mapping_set(n) for n in ("wikidata", "se-municipalities", "eu-projects")}
+    for (mapping_set, _), count in linksets.items():
+        assert count == accepted[mapping_set] > 0
+    assert linksets[(iris.mapping_set("wikidata"), "http://www.w3.org/2002/07/owl#sameAs")] >= 1
+    # the datasets of others that our graphs copy are listed, with their titles
+    dataset = rdflib.URIRef(iris.dataset())
+    related = set(graph.objects(dataset, DCT.relation))
+    assert rdflib.URIRef("http://data.europa.eu/nuts") in related
+    assert graph.value(rdflib.URIRef("https://www.kolada.se/"), DCT.title) is not None

@@ -1,0 +1,1 @@
+"""Linking our data with national and EU datasets: link discovery with review (``policykg link``)."""
