@@ -27,6 +27,7 @@ from policykg.namespaces import (
     RDF,
     RDFS,
     SDGO,
+    SH,
     SKOS,
     VANN,
     XSD,
@@ -137,13 +138,15 @@ def test_properties_are_either_object_or_datatype_properties(ont: Graph) -> None
 CLASSES = """Program ProgramSection StrategicPlan Vision BackgroundFact Goal FocusArea Commitment Principle
 Body MunicipalCouncil ExecutiveBoard Board Company CompanyBoard AdministrativeUnit BodyCategory Responsibility
 GovernanceRule FollowUpRule ReviewRule Network NetworkMembership Project Activity Partnership TwinTownAgreement
-CooperationAgreement ProjectPartnership Funding FundingProgramme TraceLink LinkBasis SourceFile RegistryRow""".split()
+CooperationAgreement ProjectPartnership Funding FundingProgramme TraceLink LinkBasis SourceFile RegistryRow
+ProgramScope Decision DecisionKind FollowUpReport ComplianceRule""".split()
 
 OBJECT_PROPERTIES = """documentOwner statedIn hasCommitment commitmentOf contributesTo appliesToEach nutsRegion heldBy
 hasResponsibility responsibilityKind performedBy reportedTo occasion withinProcess activityKind partner sector
 fundingSource fundingProgramme hasFunding status country servesGoal withinFocusArea appliesPrinciple
 contributesToTarget responsibleBody partOf qualifiedLink linkSource linkProperty linkTarget basis rule
-reviewDecision""".split()
+reviewDecision hasScope coversOrganization followUpExpectedFrom decisionKind decidedBy decisionConcerns prioritises
+reportingBody followsUp followUpStatus submittedTo checks""".split()
 
 DATATYPE_PROPERTIES = {
     "targetPopulation": XSD.integer,
@@ -173,6 +176,12 @@ DATATYPE_PROPERTIES = {
     "tripleCount": XSD.integer,
     "rowNumber": XSD.integer,
     "loaderVersion": XSD.string,
+    "followUpYear": XSD.gYear,
+    "outcome": RDF.langString,
+    "reportedOn": XSD.date,
+    "checkedAsOf": XSD.date,
+    "findingYear": XSD.gYear,
+    "illustrative": XSD.boolean,
 }
 
 
@@ -222,6 +231,10 @@ def test_datatype_property_exists_with_its_range(ont: Graph, name: str, datatype
         (PKG.TwinTownAgreement, PKG.Partnership),
         (PKG.CooperationAgreement, PKG.Partnership),
         (PKG.ProjectPartnership, PKG.Partnership),
+        (PKG.ProgramScope, PKG.ProgramItem),
+        (PKG.Decision, PROV.Activity),
+        (PKG.FollowUpReport, PROV.Entity),
+        (PKG.ComplianceRule, SH.NodeShape),
     ],
 )
 def test_class_specialises_the_standard_or_its_parent(ont: Graph, sub: URIRef, sup: URIRef) -> None:
@@ -240,6 +253,8 @@ def test_class_specialises_the_standard_or_its_parent(ont: Graph, sub: URIRef, s
         (PKG.documentOwner, ELI.responsibility_of),
         (PKG.qualifiedLink, PROV.qualifiedInfluence),
         (PKG.linkTarget, PROV.influencer),
+        (PKG.decidedBy, PROV.wasAssociatedWith),
+        (PKG.reportingBody, PROV.wasAttributedTo),
     ],
 )
 def test_property_specialises_the_standard(ont: Graph, sub: URIRef, sup: URIRef) -> None:
@@ -281,7 +296,8 @@ SCHEMES = {
     "ActivityKinds": "Visit Delegation Conference Exchange StudyTrip Hosting Meeting Training OtherActivity",
     "Sectors": "AcademicSector BusinessSector CivilSocietySector PublicSector InternationalSector",
     "FundingSourceKinds": "MunicipalFunding ExternalFunding",
-    "ProjectStatuses": "Planned Ongoing Completed Cancelled",
+    "ProjectStatuses": "Planned Ongoing Completed Cancelled Postponed",
+    "DecisionKinds": "ProgramAdoption ProgramReview GuidelinesAdoption TwinTownDecision MembershipReview",
     "SustainabilityDimensions": """SocialSustainability EcologicalSustainability CulturalSustainability
         EconomicSustainability""",
     "Occasions": "StartOfMandatePeriod",
