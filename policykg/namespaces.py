@@ -33,6 +33,11 @@ ONTOLOGY_VERSION_IRI = f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}"
 SHAPES = Namespace("https://w3id.org/policykg/shapes#")
 SHAPES_IRI = "https://w3id.org/policykg/shapes"
 
+#: The program's rules as checks (ontology/rules/): the rule set, and the
+#: parameters of the SPARQL functions the rules call.
+RULES_IRI = "https://w3id.org/policykg/rules"
+PKGR = Namespace(RULES_IRI + "#")
+
 #: Default base for instance data; override with ``POLICYKG_BASE_IRI``.
 DEFAULT_BASE_IRI = "https://w3id.org/policykg/umea/"
 
@@ -224,6 +229,26 @@ class Iris:
     def linkset(self, key: str) -> str:
         """A VoID linkset of the dataset (``dataset/linkset/un-sdg``)."""
         return self(f"dataset/linkset/{key}")
+
+    # --- the checks (ontology/rules/) and their findings --------------------------------
+
+    def check(self, key: str) -> str:
+        """A compliance rule of the program (``check/aid-municipal-funding``)."""
+        return self(f"check/{key}")
+
+    @property
+    def findings_graph(self) -> str:
+        """The named graph that holds the published generation's findings (a SHACL validation report)."""
+        return self.graph("findings")
+
+    @property
+    def findings_report(self) -> str:
+        """The validation report in that graph."""
+        return self("findings")
+
+    def finding(self, check: str, digest: str) -> str:
+        """One result of a check, stable while its focus node and value are (``finding/KEY/DIGEST``)."""
+        return self(f"finding/{check}/{digest}")
 
     def of(self, kind: str, key: str) -> str:
         """An entity of a registry (``project``, ``activity``, ``network`` ...) by its key."""
