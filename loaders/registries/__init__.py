@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..registry import RegistrySpec
 from . import (
     activities,
+    decisions,
+    follow_up,
     networks,
     organisations,
     partners,
@@ -23,5 +25,7 @@ REGISTRIES: dict[str, RegistrySpec] = {
         projects.SPEC,
         activities.SPEC,
         partnerships.SPEC,
+        decisions.SPEC,
+        follow_up.SPEC,
     )
 }
