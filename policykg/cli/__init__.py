@@ -2,7 +2,7 @@
 
 The group and its options are here; the commands are in the modules beside it,
 one per concern (``data``: build, load, validate, dumps, answers, generate,
-status; ``querying``: query, serve; ``check``: check). A new concern adds a module and registers
+status; ``querying``: query, serve; ``check``: check; ``report``: report). A new concern adds a module and registers
 its commands at the bottom of this file.
 """
 
@@ -46,9 +46,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import check, data, querying
+    from . import check, data, querying, report
 
-    for module in (data, querying, check):
+    for module in (data, querying, check, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 
