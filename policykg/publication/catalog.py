@@ -47,6 +47,7 @@ from policykg.publication.documents import (
     integer,
 )
 from policykg.publication.dumps import Dumps
+from policykg.publication.samples import with_notice
 from policykg.publication.void import DESCRIPTION, TITLE
 
 #: The program was adopted on this day: the data covers the time from then on.
@@ -118,7 +119,7 @@ def catalog_triples(dumps: Dumps, settings: Settings, site: Site) -> list[ox.Tri
 
     t.add(dataset, RDF.type, DCAT.Dataset)
     t.texts(dataset, DCT.title, TITLE)
-    t.texts(dataset, DCT.description, DESCRIPTION)
+    t.texts(dataset, DCT.description, with_notice(DESCRIPTION, dumps.statistics.illustrative))
     t.add(dataset, DCT.publisher, publisher)
     t.add(dataset, DCAT.contactPoint, contact)
     for language, words in KEYWORDS.items():

@@ -37,3 +37,8 @@ def illustrative_quads(graph: str) -> list[ox.Quad]:
     node = nn(graph)
     quads = [ox.Quad(node, nn(PKG.illustrative), ox.Literal(True), node)]
     return quads
+
+
+def with_notice(texts: dict[str, str], illustrative: bool) -> dict[str, str]:
+    """``texts`` (by language), followed by :data:`NOTICE` when the data is illustrative."""
+    return {lang: f"{text} {NOTICE[lang]}" if illustrative and lang in NOTICE else text for lang, text in texts.items()}

@@ -152,3 +152,22 @@ def test_without_dumps_the_documents_say_how_to_make_them(sample_store) -> None:
         assert response.status_code == 503 and "policykg dumps" in response.get_data(as_text=True)
     finally:
         app.extensions["policykg.querypool"].close()
+
+
+def test_void_and_dcat_say_the_registry_records_are_illustrative(client, built_settings) -> None:
+    """The sample registries are marked illustrative (registries.toml): the dataset's
+    description says so in both languages, and each registry graph carries the mark."""
+    from policykg.namespaces import PKG
+    from policykg.publication.samples import NOTICE
+
+    from rdflib import Literal, URIRef
+
+    dataset = URIRef(built_settings.iris.dataset())
+    for path in ("/.well-known/void", "/catalog"):
+        graph = fetch(client, path)
+        descriptions = {d.language: str(d) for d in graph.objects(dataset, DCT.description)}
+        assert NOTICE["sv"] in descriptions["sv"] and NOTICE["en"] in descriptions["en"], path
+    void = fetch(client, "/.well-known/void")
+    projects = URIRef(built_settings.iris.graph("projects"))
+    assert (projects, PKG.illustrative, Literal(True)) in void
+    assert (URIRef(built_settings.iris.graph("program")), PKG.illustrative, Literal(True)) not in void
