@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .metadata import metadata
     from .ontology import ontology
     from .pages import pages
+    from .report import report
     from .sparql import sparql
 
     present.register(app)
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads)
     app.register_blueprint(metadata)
     app.register_blueprint(ontology)
+    app.register_blueprint(report)
     if settings.update_token:
         from .graphstore import graphstore
         from .update import update

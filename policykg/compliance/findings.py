@@ -128,3 +128,59 @@ def write_findings(settings: Settings, *, context: CheckContext | None = None, f
 
 def _comparable(triples) -> set[tuple]:
     return {(t.subject, t.predicate, t.object) for t in triples if t.predicate != _GENERATED}
+
+
+_STORED = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+SELECT ?finding ?rule ?severity ?focus ?value ?year ?sv ?en WHERE {
+  GRAPH ?graph {
+    ?finding sh:sourceShape ?rule ; sh:resultSeverity ?severity ; sh:focusNode ?focus ; sh:value ?value .
+    ?finding pkg:checks ?item .
+    OPTIONAL { ?finding pkg:findingYear ?year }
+    OPTIONAL { ?finding sh:resultMessage ?sv FILTER (lang(?sv) = "sv") }
+    OPTIONAL { ?finding sh:resultMessage ?en FILTER (lang(?en) = "en") }
+  }
+} ORDER BY ?severity ?rule ?focus ?value"""
+_SEVERITY_ORDER = {str(SH.Violation): 0, str(SH.Warning): 1, str(SH.Info): 2}
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    """A finding as the published generation holds it (for pages)."""
+
+    iri: str
+    rule: str
+    severity: str
+    focus: str
+    value: str
+    year: str | None
+    messages: dict[str, str]
+
+    @property
+    def level(self) -> str:
+        return self.severity.rsplit("#", 1)[-1].lower()
+
+
+def stored_findings(reader: ox.Store, iris: Iris, *, focus: str | None = None, checks: str | None = None,
+                    limit: int | None = None) -> list[StoredFinding]:
+    """The stored findings about ``focus``, or of the rules that check ``checks`` (a principle ...), or all."""
+    substitutions = {ox.Variable("graph"): nn(iris.findings_graph)}
+    query = _STORED.replace("SELECT ?finding", "SELECT ?graph ?finding")
+    if focus is not None:
+        substitutions[ox.Variable("focus")] = nn(focus)
+    if checks is not None:
+        query = query.replace("SELECT ?graph", "SELECT ?graph ?item")
+        substitutions[ox.Variable("item")] = nn(checks)
+    if limit is not None:
+        query += f" LIMIT {int(limit)}"
+    found, seen = [], set()
+    for row in reader.query(query, substitutions=substitutions):
+        iri = row["finding"].value
+        if iri in seen:
+            continue
+        seen.add(iri)
+        found.append(StoredFinding(iri, row["rule"].value, row["severity"].value, row["focus"].value, row["value"].value,
+                                   row["year"].value if row["year"] is not None else None,
+                                   {lang: row[lang].value for lang in ("sv", "en") if row[lang] is not None}))
+    return sorted(found, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.rule, f.focus, f.value))
