@@ -226,7 +226,7 @@ def _sdg(ask: _Asker, params, listings) -> Figure:
         row["label"] = {lang: f"{row['number']}. {_label(row)[lang]}" for lang in LANGS}
     return Figure("sdg", "report-sdg", params, [
         Column("label", "c.sdg", "label", link="sdg"), Column("targets", "c.targets", "number"),
-        Column("codes", "c.targets"), Column("works", "c.works", "number")],
+        Column("works", "c.works", "number")],
         rows, chart=("bar", "label", ["works"]), sources=listings)
 
 

@@ -335,7 +335,8 @@ STANDARD_PROFILE_SHAPES = "dcat-ap-se-shapes"
 
 def used_files() -> list[Path]:
     shapes = [p for p in sorted((ONTOLOGY_DIR / "shapes").rglob("*.ttl")) if not p.name.startswith(STANDARD_PROFILE_SHAPES)]
-    return [ONTOLOGY_DIR / "program.ttl", *shapes]
+    rules = sorted((ONTOLOGY_DIR / "rules").rglob("*.ttl"))
+    return [ONTOLOGY_DIR / "program.ttl", *shapes, *rules]
 
 
 @pytest.mark.parametrize("path", used_files(), ids=lambda p: str(p.relative_to(ONTOLOGY_DIR)))
