@@ -130,6 +130,7 @@ def generate_registries(out: Path, *, projects: int, activities: int, seed: int 
             "project": f"p-{rng.randint(1, projects):06d}" if kind == "project-partnership" and projects else "",
             "goals": _some(rng, GOALS, 2), "focus_areas": _some(rng, FOCUS_AREAS, 1), "sdg_targets": _some(rng, targets, 1),
         })
+    tables.update(_governance(random.Random(seed + 1), bodies, tables))
     files = {}
     for name, rows in tables.items():
         metadata = json.loads((samples / f"{name}.csv-metadata.json").read_text(encoding="utf-8"))
@@ -174,3 +175,41 @@ def _write(path: Path, fmt: str, name: str, columns: list[str], rows: list[dict]
 
 
 
+
+
+def _governance(rng: random.Random, bodies: list[str], tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Decisions and follow-up for the generated work (a random stream of their own, so that the
+    other registries stay the same as before these two were generated)."""
+    decisions = [{"id": "kf-2018-program", "kind": "program-adoption", "title_sv": "Internationellt program antas",
+                  "date": "2018-03-26", "body": "kommunfullmaktige", "reference": "KS-2017/00536-15", "concerns": "program"}]
+    for year in (2019, 2023):
+        decisions.append({"id": f"ks-{year}-riktlinjer", "kind": "guidelines", "title_sv": f"Riktlinjer {year}",
+                          "date": f"{year}-02-12", "body": "kommunstyrelsen", "reference": f"KS-{year}/00001",
+                          "concerns": "|".join(f"membership/{m['id']}" for m in rng.sample(tables["networks"], 5))})
+    for row in tables["partnerships"]:
+        if row["kind"] == "twin-town":
+            decisions.append({"id": f"d-{row['id']}", "kind": "twin-town", "title_sv": f"Vänort {row['id']}",
+                              "date": row["signed"], "body": "kommunfullmaktige" if rng.random() < 0.9 else rng.choice(bodies),
+                              "reference": f"KF {row['signed']}", "concerns": f"partnership/{row['id']}"})
+    for row in tables["networks"]:
+        if rng.random() < 0.6:
+            day = _date(rng, dt.date(2015, 1, 1), 4300).isoformat()
+            decisions.append({"id": f"d-{row['id']}", "kind": "membership-review", "title_sv": f"Omprövning {row['id']}",
+                              "date": day, "body": row["member"], "reference": f"{day} § 1",
+                              "concerns": f"membership/{row['id']}", "outcome": rng.choice(["continue", "change"])})
+    follow_up = []
+    for year in range(2018, 2026):
+        for body in bodies:
+            if rng.random() < 0.9:
+                follow_up.append({"id": f"f-{year}-{body}", "year": str(year), "body": body,
+                                  "outcome_sv": f"Uppföljning {year}.", "reported": f"{year + 1}-02-15"})
+        if year < 2025:
+            follow_up.append({"id": f"f-{year}-program", "year": str(year), "body": "internationella-enheten", "work": "program",
+                              "outcome_sv": f"Uppföljning av programmet {year}.", "reported": f"{year + 1}-04-14",
+                              "reported_to": "kommunstyrelsen"})
+    for row in rng.sample(tables["projects"], len(tables["projects"]) // 20):
+        year = min(max(int(row["start"][:4]), 2018), 2025)
+        follow_up.append({"id": f"f-{year}-{row['id']}", "year": str(year), "body": row["responsible_body"],
+                          "work": f"project/{row['id']}", "status": "ongoing", "outcome_sv": "Enligt plan.",
+                          "reported": f"{year + 1}-02-20"})
+    return {"decisions": decisions, "follow-up": follow_up}

@@ -11,6 +11,7 @@ registry::
     title_en = "..."
     description_sv = "..."
     description_en = "..."
+    illustrative = true     # examples, not official records: whatever shows them says so
 
     [registries]
     organisations = "organisations.csv"
@@ -37,6 +38,7 @@ import pyoxigraph as ox
 from policykg.config import Settings
 from policykg.namespaces import DCT, nn
 from policykg.paths import resource_dir
+from policykg.publication.samples import illustrative_quads
 
 from . import ntriples, references, registry, schema, table, tabular, workbook
 from .errors import InputError, Problem
@@ -58,6 +60,8 @@ class Dataset:
     description: dict[str, str]
     #: Reviewed mapping sets (SSSOM/TSV) that build loads as linkset graphs: name -> file.
     mappings: dict[str, Path] = field(default_factory=dict)
+    #: The records are illustrative examples, not official records (``illustrative = true``).
+    illustrative: bool = False
 
     def schema(self, name: str) -> Path:
         return self.directory / f"{name}.csv-metadata.json"
@@ -105,6 +109,7 @@ def read_manifest(path: Path) -> Dataset:
         {"sv": dataset.get("title_sv", ""), "en": dataset.get("title_en", "")},
         {"sv": dataset.get("description_sv", ""), "en": dataset.get("description_en", "")},
         mappings,
+        dataset.get("illustrative") is True,
     )
 
 
@@ -148,6 +153,8 @@ def _graph_description(graph: str, schema_name: str, dataset: Dataset | None) ->
         for lang, text in dataset.description.items():
             if text:
                 quads.append(ox.Quad(nn(graph), nn(DCT.description), ox.Literal(text, language=lang)))
+        if dataset.illustrative:
+            quads += illustrative_quads(graph)
     return quads
 
 

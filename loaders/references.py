@@ -201,6 +201,8 @@ REGISTRY_CLASSES = {
     "funding-programme": ("funding-programmes", PKG.FundingProgramme),
     "network": ("networks", PKG.Network),
     "project": ("projects", PKG.Project),
+    "membership": ("networks", PKG.NetworkMembership),  # IRIs BASE/membership/ID
+    "partnership": ("partnerships", PKG.Partnership),
 }
 
 STORE_ENTRIES = """
@@ -221,7 +223,13 @@ REFERRERS = {
     "projects": [(str(PKG.responsibleBody), "body"), (str(PKG.partner), "partner"), (str(PKG.fundingProgramme), "funding-programme")],
     "activities": [(str(PKG.responsibleBody), "body"), (str(PKG.partOf), "project")],
     "partnerships": [(str(PKG.responsibleBody), "body"), (str(PKG.partner), "partner"), ("http://purl.org/dc/terms/relation", "project")],
+    "decisions": [(str(PKG.decidedBy), "body"), *((str(p), kind) for p in (PKG.decisionConcerns, PKG.prioritises)
+                                                  for kind in ("project", "membership", "partnership"))],
+    "follow-up": [(str(PKG.reportingBody), "body"), (str(PKG.submittedTo), "body"),
+                  *((str(PKG.followsUp), kind) for kind in ("project", "membership", "partnership"))],
 }
+#: The IRI path segment of each kind's entities, where it is not the kind itself.
+SEGMENTS = {"partner": "organisation"}
 
 STORE_REFERENCES = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -242,6 +250,7 @@ class Catalogue:
         self.settings = settings
         self.iris = settings.iris
         self._fresh: dict[str, list[tuple[str, str, tuple]]] = {}  # registry -> (key, iri, labels)
+        self._fresh_kind: dict[str, str | None] = {}  # registry -> the kind its entries are
         self._fresh_sdg: tuple[str, ...] | None = None
         self._files: dict[str, str] = {}
         self._vocabularies: dict[str, Vocabulary] = {}
@@ -250,8 +259,11 @@ class Catalogue:
 
     # --- what the load brings ---
 
-    def register(self, registry: str, entries: list[tuple[str, str, tuple]], file: str | None = None) -> None:
+    def register(self, registry: str, entries: list[tuple[str, str, tuple]], file: str | None = None,
+                 kind: str | None = None) -> None:
+        """What ``registry`` (read in this load) defines: entries of vocabulary ``kind``."""
         self._fresh[registry] = entries
+        self._fresh_kind[registry] = kind
         if file:
             self._files[registry] = file
         for kind, (name, _) in REGISTRY_CLASSES.items():
@@ -285,8 +297,9 @@ class Catalogue:
             entries.append((key, iri, labels))
         return entries
 
-    def registry_entries(self, registry: str, cls: str) -> list[tuple[str, str, tuple]]:
-        if registry in self._fresh:
+    def registry_entries(self, registry: str, cls: str, kind: str | None = None) -> list[tuple[str, str, tuple]]:
+        """The entries of class ``cls`` (vocabulary ``kind``) that ``registry`` defines: read now, or in the store."""
+        if registry in self._fresh and self._fresh_kind.get(registry) in (None, kind):
             return self._fresh[registry]
         return self._store_entries(registry, cls)
 
@@ -313,7 +326,7 @@ class Catalogue:
             vocabulary = Vocabulary(kind, "body", "the program or the organisations registry", prefixes=(base,))
             for iri, entry in program_items(base)["body"]:
                 vocabulary.add(iri[len(base) + 5:], iri, labels=(entry.get("sv"), entry.get("en")))
-            for key, iri, labels in self.registry_entries("organisations", PKG.Body):
+            for key, iri, labels in self.registry_entries("organisations", PKG.Body, "body"):
                 vocabulary.add(key, iri, labels=labels)
             return vocabulary
         if kind in REGISTRY_CLASSES:
@@ -321,7 +334,7 @@ class Catalogue:
             noun = {"funding-programme": "funding programme"}.get(kind, kind)
             vocabulary = Vocabulary(kind, noun, f"the {registry} registry", prefixes=(base,),
                                     segment="organisation" if kind == "partner" else "")
-            for key, iri, labels in self.registry_entries(registry, cls):
+            for key, iri, labels in self.registry_entries(registry, cls, kind):
                 vocabulary.add(key, iri, labels=labels)
             return vocabulary
         if kind == "sdg-target":
@@ -344,7 +357,8 @@ class Catalogue:
         reader = self.reader()
         if reader is None:
             return []
-        fresh_kinds = {kind: name for kind, (name, _) in REGISTRY_CLASSES.items() if name in self._fresh}
+        fresh_kinds = {kind: name for kind, (name, _) in REGISTRY_CLASSES.items()
+                       if name in self._fresh and self._fresh_kind.get(name) in (None, kind)}
         problems = []
         for referrer, references in REFERRERS.items():
             if referrer in loading:
@@ -356,9 +370,10 @@ class Catalogue:
                 known = set(vocabulary.iris.values())
                 rows = reader.query(STORE_REFERENCES, substitutions={
                     ox.Variable("g"): nn(self.iris.graph(referrer)), ox.Variable("p"): nn(prop)})
+                of_kind = self.iris(SEGMENTS.get(kind, kind) + "/")
                 for row in sorted(rows, key=lambda r: int(r["first"].value)):
                     target = row["target"].value
-                    if target in known:
+                    if target in known or not target.startswith(of_kind):  # another kind's, or the program
                         continue
                     key = target.rsplit("/", 1)[-1]
                     more = int(row["rows"].value) - 1

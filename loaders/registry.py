@@ -198,7 +198,7 @@ def read_registry(
         catalogue.register(spec.name, [
             (row.slug_, catalogue.iris(f"{spec.kind}/{row.slug_}"), spec.labels(row) if spec.labels else (None, None))
             for row in rows if row.slug_
-        ], file=file)
+        ], file=file, kind=spec.defines)
     if own:
         _resolve_own(result, own, plan, catalogue)
     result.problems.sort(key=lambda p: p.line or 0)

@@ -128,6 +128,11 @@ def read_program(files: list[Path], settings: Settings) -> ReadResult:
     return ReadResult(quads)
 
 
+def read_rules(files: list[Path], settings: Settings) -> ReadResult:
+    """The compliance rules (ontology/rules/): relative IRIs resolve against the configured base."""
+    return ReadResult([quad for path in files for quad in rdf.read_rdf(path, base_iri=settings.base_iri)])
+
+
 def foundation_sources() -> list[Source]:
     here = ontology_dir()
     return [
@@ -154,5 +159,13 @@ def foundation_sources() -> list[Source]:
             (here / "program.ttl",),
             read_program,
             modules=(rdf, shacl, sys.modules[__name__]),
+        ),
+        Source(
+            "rules",
+            "The International Program as compliance rules",
+            "Internationellt program som kontrollregler",
+            tuple(sorted((here / "rules").glob("*.ttl"))),
+            read_rules,
+            modules=(rdf, sys.modules[__name__]),
         ),
     ]

@@ -3,6 +3,8 @@ then the published generation's dumps and metadata (:func:`after_publish`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from policykg.config import Settings
 from policykg.store import open_store
 
@@ -29,31 +31,50 @@ def build_sources(settings: Settings, notes: list[str] | None = None) -> list[So
 
 def build_store(
     settings: Settings, *, force: bool = False, clean: bool = False, progress: Progress | None = None,
-    dumps: bool = True, answers: bool = True,
+    dumps: bool = True, answers: bool = True, checks: bool = True,
 ) -> PublishReport:
     """Load what changed since the last build and publish it in one step."""
     notes: list[str] = []
     sources = build_sources(settings, notes)
     report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
     report.notes[:0] = notes
-    after_publish(settings, dumps=dumps, answers=answers)
+    done = after_publish(settings, dumps=dumps, answers=answers, checks=checks)
+    if done.findings is not None:
+        report.notes.append(done.findings.summary())
     return report
 
 
-def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True, answers: bool = True):
+@dataclass
+class AfterPublish:
+    """What :func:`after_publish` wrote: the dumps' report and the findings (None when not done)."""
+
+    dumps: object | None = None
+    findings: object | None = None
+
+    def summary(self) -> str:
+        parts = [part.summary() for part in (self.findings, self.dumps) if part is not None]
+        return "\n".join(parts)
+
+
+def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True, answers: bool = True, checks: bool = True):
     """What follows every successful publish (build, load): the ontology's
-    documentation, the stored answers of the heavy questions (unless not
-    ``answers``: ``policykg answers`` writes them later; until then they are
-    computed per request), and the published generation's dumps, checksums and
-    VoID statistics (unless not ``dumps``: ``policykg dumps`` writes them later;
-    until then the previous ones are served)."""
+    documentation; the findings of the program's rules, stored as a SHACL
+    validation report in a graph of their own (unless not ``checks``; this may
+    publish one more generation, see :mod:`policykg.compliance.findings`); the
+    stored answers of the heavy questions (unless not ``answers``: ``policykg
+    answers`` writes them later; until then they are computed per request); and
+    the published generation's dumps, checksums and VoID statistics (unless not
+    ``dumps``: ``policykg dumps`` writes them later; until then the previous
+    ones are served)."""
+    from policykg.compliance.findings import write_findings
     from policykg.publication.dumps import write_dumps
     from policykg.publication.ontology_docs import ensure_docs
 
     ensure_docs(settings)
+    findings = write_findings(settings) if checks else None
     if answers:
         write_stored_answers(settings)
-    return write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None
+    return AfterPublish(write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None, findings)
 
 
 def write_stored_answers(settings: Settings, *, force: bool = False, progress=None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import datetime as dt
 import functools
 import inspect
 import os
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+from policykg.compliance.calendar import parse_month_day
 from policykg.namespaces import DEFAULT_BASE_IRI, UMEA_HOMEPAGE, Iris
 from policykg.paths import default_shared_dir
 from policykg.runtime.federation import FederationSettingError, expand_allowlist, parse_stand_ins
@@ -153,6 +155,10 @@ class Settings:
     contact_name: str = "Umeå kommun"
     #: The contact point's e-mail address, in the catalogue.
     contact_email: str = "umea.kommun@umea.se"
+    #: The day the checks (ontology/rules/) count from, YYYY-MM-DD; unset: the day they run.
+    check_date: str | None = None
+    #: The day of the following year (MM-DD) by which a year's follow-up is due at the executive board.
+    follow_up_due: str = "04-30"
 
     @functools.cached_property  # asked for every link on a page
     def iris(self) -> Iris:
@@ -272,6 +278,17 @@ def load_settings(
     for name in ("max_response_bytes", "max_request_bytes", "query_memory_bytes"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
+    try:
+        parse_month_day(settings.follow_up_due)
+    except ValueError as error:
+        raise ConfigError(f"setting follow_up_due ({ENV_PREFIX}FOLLOW_UP_DUE): {error}") from None
+    if settings.check_date is not None:
+        try:
+            dt.date.fromisoformat(settings.check_date)
+        except ValueError:
+            raise ConfigError(
+                f"setting check_date ({ENV_PREFIX}CHECK_DATE): expected a day as YYYY-MM-DD, got {settings.check_date!r}"
+            ) from None
     if settings.result_cache_bytes < 0:
         raise ConfigError(f"setting result_cache_bytes ({ENV_PREFIX}RESULT_CACHE_BYTES) must not be negative")
     return settings

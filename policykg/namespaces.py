@@ -38,6 +38,10 @@ SHAPES_IRI = "https://w3id.org/policykg/shapes"
 #: The project itself, and its link discovery as the author of the mappings it proposes (SSSOM author_id).
 PROJECT_IRI = "https://w3id.org/policykg/"
 LINK_TOOL = PROJECT_IRI + "link"
+#: The program's rules as checks (ontology/rules/): the rule set, and the
+#: parameters of the SPARQL functions the rules call.
+RULES_IRI = "https://w3id.org/policykg/rules"
+PKGR = Namespace(RULES_IRI + "#")
 
 #: Default base for instance data; override with ``POLICYKG_BASE_IRI``.
 DEFAULT_BASE_IRI = "https://w3id.org/policykg/umea/"
@@ -381,6 +385,25 @@ class Iris:
     def mapping_set(self, name: str) -> str:
         """A reviewed mapping set (``mapping-set/wikidata``); its linkset graph is ``graph/linkset/NAME``."""
         return self(f"mapping-set/{slug(name)}")
+    # --- the checks (ontology/rules/) and their findings --------------------------------
+
+    def check(self, key: str) -> str:
+        """A compliance rule of the program (``check/aid-municipal-funding``)."""
+        return self(f"check/{key}")
+
+    @property
+    def findings_graph(self) -> str:
+        """The named graph that holds the published generation's findings (a SHACL validation report)."""
+        return self.graph("findings")
+
+    @property
+    def findings_report(self) -> str:
+        """The validation report in that graph."""
+        return self("findings")
+
+    def finding(self, check: str, digest: str) -> str:
+        """One result of a check, stable while its focus node and value are (``finding/KEY/DIGEST``)."""
+        return self(f"finding/{check}/{digest}")
 
     def of(self, kind: str, key: str) -> str:
         """An entity of a registry (``project``, ``activity``, ``network`` ...) by its key."""

@@ -118,6 +118,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .ontology import ontology
     from .pages import pages
     from .reconcile import reconcile
+    from .report import report
     from .sparql import sparql
 
     present.register(app)
@@ -129,6 +130,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(metadata)
     app.register_blueprint(ontology)
     app.register_blueprint(reconcile)
+    app.register_blueprint(report)
     if settings.update_token:
         from .graphstore import graphstore
         from .update import update

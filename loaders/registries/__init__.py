@@ -6,6 +6,8 @@ from ..registry import RegistrySpec
 from . import (
     activities,
     indicators,
+    decisions,
+    follow_up,
     networks,
     organisations,
     partners,
@@ -25,5 +27,7 @@ REGISTRIES: dict[str, RegistrySpec] = {
         activities.SPEC,
         partnerships.SPEC,
         indicators.SPEC,
+        decisions.SPEC,
+        follow_up.SPEC,
     )
 }

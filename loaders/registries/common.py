@@ -140,3 +140,40 @@ SECTORS = {
     "public": PKG.PublicSector,
     "international": PKG.InternationalSector,
 }
+
+
+#: The kinds of work a decision or a follow-up can name, in the order a bare key is looked up.
+WORK_KINDS = ("project", "membership", "partnership")
+PROGRAM_KEY = "program"
+
+
+def work_reference(*, program: bool):
+    """A reference to a piece of work: ``project/ID``, ``membership/ID`` or ``partnership/ID``,
+    or a bare ID looked up in that order; with ``program``, also ``program`` (the program itself)."""
+    from ..schema import CellError
+
+    def make(catalogue):
+        program_iri = catalogue.iris.program
+        kinds = WORK_KINDS
+
+        def convert(text: str) -> str:
+            value = text.strip()
+            if program and value.lower() == PROGRAM_KEY:
+                return program_iri
+            kind, sep, key = value.partition("/")
+            if sep and kind.lower() in kinds:
+                return catalogue.vocabulary(kind.lower()).resolve(key)
+            found = [(kind, catalogue.vocabulary(kind).key_of(value)) for kind in kinds]
+            found = [(kind, key) for kind, key in found if key is not None]
+            if len(found) == 1:
+                kind, key = found[0]
+                return catalogue.vocabulary(kind).iris[key]
+            forms = "project/ID, membership/ID or partnership/ID" + (", or program" if program else "")
+            if found:
+                return_kinds = " and ".join(f"{kind}/{key}" for kind, key in found)
+                raise CellError(f"the key names more than one piece of work ({return_kinds})", f"one of them, as {forms}")
+            raise CellError("unknown work", f"a key of the projects, networks (memberships) or partnerships registry: {forms}")
+
+        return convert
+
+    return make

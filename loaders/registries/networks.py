@@ -130,5 +130,6 @@ SPEC = RegistrySpec(
     },
     emit=emit,
     module=sys.modules[__name__],
+    defines="membership",
     check=check,
 )

@@ -96,5 +96,7 @@ SPEC = RegistrySpec(
     },
     emit=emit,
     module=sys.modules[__name__],
+    defines="partnership",
     check=check,
+    labels=lambda row: (row.title_sv, row.title_en),
 )

@@ -2,7 +2,7 @@
 
 The group and its options are here; the commands are in the modules beside it,
 one per concern (``data``: build, load, validate, dumps, answers, generate,
-status; ``querying``: query, serve; ``link``: link). A new concern adds a module and registers
+status; ``querying``: query, serve; ``link``: link; ``check``: check; ``report``: report). A new concern adds a module and registers
 its commands at the bottom of this file.
 """
 
@@ -37,9 +37,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import data, link, querying
+    from . import check, data, link, querying, report
 
-    for module in (data, link, querying):
+    for module in (data, link, querying, check, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -16,8 +16,9 @@ from policykg.store import StoreError, open_store
 @click.option("--clean", is_flag=True, help="Start from an empty store instead of the published one.")
 @click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
 @click.option("--no-answers", is_flag=True, help="Publish without storing the answers of the heavy questions (store them later with 'policykg answers').")
+@click.option("--no-checks", is_flag=True, help="Publish without checking the program's rules (check and store the findings later with 'policykg check --store').")
 @click.pass_obj
-def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answers: bool) -> None:
+def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answers: bool, no_checks: bool) -> None:
     """Load the ontology, the program and every configured registry into the store.
 
     The new data is prepared aside and published in one step: if anything is
@@ -29,7 +30,8 @@ def build(settings: Settings, force: bool, clean: bool, no_dumps: bool, no_answe
 
     progress = LoadProgress()
     try:
-        report = build_store(settings, force=force, clean=clean, progress=progress, dumps=not no_dumps, answers=not no_answers)
+        report = build_store(settings, force=force, clean=clean, progress=progress, dumps=not no_dumps, answers=not no_answers,
+                             checks=not no_checks)
     except InputError as error:
         raise click.ClickException(error.report()) from None
     except StoreError as error:
@@ -125,8 +127,10 @@ def _registry_source(settings: Settings, registry: str, file: str):
 @click.option("--force", is_flag=True, help="Reload even if FILE is unchanged since it was loaded.")
 @click.option("--no-dumps", is_flag=True, help="Publish without writing the dumps and statistics (write them later with 'policykg dumps').")
 @click.option("--no-answers", is_flag=True, help="Publish without storing the answers of the heavy questions (store them later with 'policykg answers').")
+@click.option("--no-checks", is_flag=True, help="Publish without checking the program's rules (check and store the findings later with 'policykg check --store').")
 @click.pass_obj
-def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool, no_dumps: bool, no_answers: bool) -> None:
+def load(settings: Settings, registry: str, file: str, dry_run: bool, force: bool, no_dumps: bool, no_answers: bool,
+         no_checks: bool) -> None:
     """Load FILE as REGISTRY, replacing that registry's graph in one step.
 
     Every problem is reported at once (FILE:ROW:COLUMN: message (value; expected))
@@ -152,7 +156,9 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
             return
         report = publish(open_store(settings), [source], settings, force=force, progress=progress)
         if report.loaded:
-            after_publish(settings, dumps=not no_dumps, answers=not no_answers)
+            done = after_publish(settings, dumps=not no_dumps, answers=not no_answers, checks=not no_checks)
+            if done.findings is not None:
+                report.notes.append(done.findings.summary())
     except InputError as error:
         raise click.ClickException(error.report()) from None
     except StoreError as error:

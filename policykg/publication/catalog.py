@@ -53,6 +53,7 @@ from policykg.publication.documents import (
     integer,
 )
 from policykg.publication.dumps import Dumps
+from policykg.publication.samples import with_notice
 from policykg.publication.void import DESCRIPTION, TITLE
 
 #: What each controlled vocabulary's terms are (DCAT-AP's ranges): the class of a
@@ -168,7 +169,7 @@ def catalog_triples(dumps: Dumps, settings: Settings, site: Site) -> list[ox.Tri
 
     t.add(dataset, RDF.type, DCAT.Dataset)
     t.texts(dataset, DCT.title, TITLE)
-    t.texts(dataset, DCT.description, DESCRIPTION)
+    t.texts(dataset, DCT.description, with_notice(DESCRIPTION, dumps.statistics.illustrative))
     t.add(dataset, DCT.publisher, publisher)
     t.add(dataset, DCAT.contactPoint, contact)
     for language, words in KEYWORDS.items():

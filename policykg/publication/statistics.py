@@ -81,11 +81,13 @@ GRAPH_PROVENANCE = """
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
-SELECT ?g ?title ?generated ?version WHERE {
+SELECT ?g ?title ?generated ?version ?description ?illustrative WHERE {
   GRAPH ?g {
     OPTIONAL { ?g dct:title ?title }
     OPTIONAL { ?g prov:generatedAtTime ?generated }
     OPTIONAL { ?g pkg:loaderVersion ?version }
+    OPTIONAL { ?g dct:description ?description }
+    OPTIONAL { ?g pkg:illustrative ?illustrative }
   }
 }"""
 
@@ -156,6 +158,8 @@ class GraphStatistics:
     titles: dict[str, str] = field(default_factory=dict)  # language -> title
     generated: str | None = None
     loader_version: str | None = None
+    descriptions: dict[str, str] = field(default_factory=dict)  # language -> description
+    illustrative: bool = False  # its records are illustrative examples (pkg:illustrative)
 
 
 @dataclass
@@ -202,6 +206,11 @@ class Statistics:
         data["class_partitions"] = [tuple(pair) for pair in data["class_partitions"]]
         data["property_partitions"] = [tuple(pair) for pair in data["property_partitions"]]
         return cls(**data)
+
+    @property
+    def illustrative(self) -> bool:
+        """Some graph holds records marked illustrative (see :mod:`policykg.publication.samples`)."""
+        return any(graph.illustrative for graph in self.graphs)
 
     def vocabularies(self) -> list[str]:
         """The namespaces of the properties and classes used (void:vocabulary)."""
@@ -264,6 +273,10 @@ def compute(reader: ox.Store, base_iri: str, union: UnionCounter, quads: int) ->
             stats.generated = row["generated"].value
         if row["version"] is not None:
             stats.loader_version = row["version"].value
+        if row["description"] is not None:
+            stats.descriptions[row["description"].language or ""] = row["description"].value
+        if row["illustrative"] is not None and row["illustrative"].value == "true":
+            stats.illustrative = True
 
     total = _rows(reader, TOTAL_COUNTS)[0]
     classes = sorted(

@@ -27,6 +27,7 @@ from policykg.namespaces import (
 )
 from policykg.publication.documents import Site, Triples, date_time, integer
 from policykg.publication.dumps import Dumps
+from policykg.publication.samples import with_notice
 
 #: How many class and property partitions the description lists (the largest).
 TOP_PARTITIONS = 25
@@ -72,7 +73,9 @@ def void_triples(dumps: Dumps, settings: Settings, site: Site) -> list[ox.Triple
 
     t.add(dataset, RDF.type, VOID.Dataset)
     t.texts(dataset, DCT.title, TITLE)
-    t.texts(dataset, DCT.description, DESCRIPTION)
+    t.texts(dataset, DCT.description, with_notice(DESCRIPTION, stats.illustrative))
+    if stats.illustrative:
+        t.add(dataset, PKG.illustrative, ox.Literal(True))
     t.add(dataset, DCT.license, LICENCE_DATA)
     t.add(dataset, DCT.publisher, iris.body(slug(settings.publisher_name)))
     t.add(dataset, DCT.modified, date_time(dumps.published))
@@ -189,4 +192,8 @@ def _subset(t: Triples, dataset: str, graph, site: Site) -> None:
         t.add(node, PROV.generatedAtTime, date_time(graph.generated))
     if graph.loader_version:
         t.add(node, PKG.loaderVersion, ox.Literal(graph.loader_version))
+    for language, text in graph.descriptions.items():
+        t.add(node, DCT.description, ox.Literal(text, language=language) if language else ox.Literal(text))
+    if graph.illustrative:
+        t.add(node, PKG.illustrative, ox.Literal(True))
 

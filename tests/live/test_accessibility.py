@@ -45,6 +45,12 @@ PAGES = [
     "/graph/program",
     "/trace-link/goal/1/contributes-to/strategic-plan",
     "/resource?iri=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fontology%23Goal",
+    "/report/2024",  # the annual follow-up report (a page of its own, with SVG charts)
+    "/report/2024?lang=en",
+    "/report/2024/body/kommunstyrelsen",
+    "/compliance",
+    "/compliance?lang=en",
+    "/principle/aid-projects",  # its rules and their findings
     "/goal/99",  # 404
     "/editor",  # the shell; the editor widget itself is third-party code
 ]

@@ -27,6 +27,7 @@ from policykg.namespaces import (
     RDF,
     RDFS,
     SDGO,
+    SH,
     SKOS,
     VANN,
     XSD,
@@ -138,13 +139,16 @@ CLASSES = """Program ProgramSection StrategicPlan Vision BackgroundFact Goal Foc
 Body MunicipalCouncil ExecutiveBoard Board Company CompanyBoard AdministrativeUnit BodyCategory Responsibility
 GovernanceRule FollowUpRule ReviewRule Network NetworkMembership Project Activity Partnership TwinTownAgreement
 CooperationAgreement ProjectPartnership Funding FundingProgramme TraceLink LinkBasis SourceFile RegistryRow
-IdentifierScheme Municipality County Indicator KeyPerformanceIndicator""".split()
+IdentifierScheme Municipality County Indicator KeyPerformanceIndicator
+ProgramScope Decision DecisionKind FollowUpReport ComplianceRule""".split()
 
 OBJECT_PROPERTIES = """documentOwner statedIn hasCommitment commitmentOf contributesTo appliesToEach nutsRegion heldBy
 hasResponsibility responsibilityKind performedBy reportedTo occasion withinProcess activityKind partner sector
 fundingSource fundingProgramme hasFunding status country servesGoal withinFocusArea appliesPrinciple
 contributesToTarget responsibleBody partOf qualifiedLink linkSource linkProperty linkTarget basis rule
-reviewDecision county indicatorOf kpi""".split()
+reviewDecision county indicatorOf kpi
+reviewDecision hasScope coversOrganization followUpExpectedFrom decisionKind decidedBy decisionConcerns prioritises
+reportingBody followsUp followUpStatus submittedTo checks""".split()
 
 DATATYPE_PROPERTIES = {
     "targetPopulation": XSD.integer,
@@ -177,6 +181,12 @@ DATATYPE_PROPERTIES = {
     "iriPrefix": XSD.string,
     "reviewStatus": XSD.string,
     "rationale": RDF.langString,
+    "followUpYear": XSD.gYear,
+    "outcome": RDF.langString,
+    "reportedOn": XSD.date,
+    "checkedAsOf": XSD.date,
+    "findingYear": XSD.gYear,
+    "illustrative": XSD.boolean,
 }
 
 
@@ -226,6 +236,10 @@ def test_datatype_property_exists_with_its_range(ont: Graph, name: str, datatype
         (PKG.TwinTownAgreement, PKG.Partnership),
         (PKG.CooperationAgreement, PKG.Partnership),
         (PKG.ProjectPartnership, PKG.Partnership),
+        (PKG.ProgramScope, PKG.ProgramItem),
+        (PKG.Decision, PROV.Activity),
+        (PKG.FollowUpReport, PROV.Entity),
+        (PKG.ComplianceRule, SH.NodeShape),
     ],
 )
 def test_class_specialises_the_standard_or_its_parent(ont: Graph, sub: URIRef, sup: URIRef) -> None:
@@ -244,6 +258,8 @@ def test_class_specialises_the_standard_or_its_parent(ont: Graph, sub: URIRef, s
         (PKG.documentOwner, ELI.responsibility_of),
         (PKG.qualifiedLink, PROV.qualifiedInfluence),
         (PKG.linkTarget, PROV.influencer),
+        (PKG.decidedBy, PROV.wasAssociatedWith),
+        (PKG.reportingBody, PROV.wasAttributedTo),
     ],
 )
 def test_property_specialises_the_standard(ont: Graph, sub: URIRef, sup: URIRef) -> None:
@@ -285,7 +301,8 @@ SCHEMES = {
     "ActivityKinds": "Visit Delegation Conference Exchange StudyTrip Hosting Meeting Training OtherActivity",
     "Sectors": "AcademicSector BusinessSector CivilSocietySector PublicSector InternationalSector",
     "FundingSourceKinds": "MunicipalFunding ExternalFunding",
-    "ProjectStatuses": "Planned Ongoing Completed Cancelled",
+    "ProjectStatuses": "Planned Ongoing Completed Cancelled Postponed",
+    "DecisionKinds": "ProgramAdoption ProgramReview GuidelinesAdoption TwinTownDecision MembershipReview",
     "SustainabilityDimensions": """SocialSustainability EcologicalSustainability CulturalSustainability
         EconomicSustainability""",
     "Occasions": "StartOfMandatePeriod",
@@ -325,7 +342,8 @@ STANDARD_PROFILE_SHAPES = "dcat-ap-se-shapes"
 
 def used_files() -> list[Path]:
     shapes = [p for p in sorted((ONTOLOGY_DIR / "shapes").rglob("*.ttl")) if not p.name.startswith(STANDARD_PROFILE_SHAPES)]
-    return [ONTOLOGY_DIR / "program.ttl", *shapes]
+    rules = sorted((ONTOLOGY_DIR / "rules").rglob("*.ttl"))
+    return [ONTOLOGY_DIR / "program.ttl", *shapes, *rules]
 
 
 @pytest.mark.parametrize("path", used_files(), ids=lambda p: str(p.relative_to(ONTOLOGY_DIR)))

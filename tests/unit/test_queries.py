@@ -31,11 +31,11 @@ def test_listings_have_the_house_columns_and_one_row_per_item(store, built_setti
 
 def test_networks_due_for_review(store, built_settings):
     due = run(store, built_settings, "networks", due="true", as_of="2026-01-01")
-    assert sorted(keys(due)) == ["m-energy-cities", "m-iclei", "m-ubc"]
+    assert sorted(keys(due)) == ["m-energy-cities", "m-iclei", "m-nordic-safe-cities", "m-ubc"]
     ubc = next(r for r in due if r["item"].endswith("m-ubc"))
     assert (ubc["last_reviewed"], ubc["body_sv"], ubc["network_name"]) == ("2015-06-01", "Kommunstyrelsen", "Union of the Baltic Cities")
     later = run(store, built_settings, "networks", due="true", as_of="2027-01-01", review_years="4")
-    assert sorted(keys(later)) == ["m-energy-cities", "m-eurocities-kultur", "m-iclei", "m-ubc"]
+    assert sorted(keys(later)) == ["m-energy-cities", "m-eurocities-kultur", "m-iclei", "m-nordic-safe-cities", "m-ubc"]
 
 
 def test_networks_of_a_body_and_a_goal(store, built_settings):

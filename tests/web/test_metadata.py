@@ -223,3 +223,22 @@ def test_void_lists_each_reviewed_mapping_set_as_a_linkset_with_its_count(client
     related = set(graph.objects(dataset, DCT.relation))
     assert rdflib.URIRef("http://data.europa.eu/nuts") in related
     assert graph.value(rdflib.URIRef("https://www.kolada.se/"), DCT.title) is not None
+
+
+def test_void_and_dcat_say_the_registry_records_are_illustrative(client, built_settings) -> None:
+    """The sample registries are marked illustrative (registries.toml): the dataset's
+    description says so in both languages, and each registry graph carries the mark."""
+    from policykg.namespaces import PKG
+    from policykg.publication.samples import NOTICE
+
+    from rdflib import Literal, URIRef
+
+    dataset = URIRef(built_settings.iris.dataset())
+    for path in ("/.well-known/void", "/catalog"):
+        graph = fetch(client, path)
+        descriptions = {d.language: str(d) for d in graph.objects(dataset, DCT.description)}
+        assert NOTICE["sv"] in descriptions["sv"] and NOTICE["en"] in descriptions["en"], path
+    void = fetch(client, "/.well-known/void")
+    projects = URIRef(built_settings.iris.graph("projects"))
+    assert (projects, PKG.illustrative, Literal(True)) in void
+    assert (URIRef(built_settings.iris.graph("program")), PKG.illustrative, Literal(True)) not in void
