@@ -30,6 +30,7 @@ import pyoxigraph as ox
 import yaml
 
 from policykg.namespaces import (
+    ORCID,
     DCT,
     OWL,
     PAV,
@@ -57,7 +58,7 @@ PREDICATES = tuple(str(p) for p in (SKOS.exactMatch, SKOS.closeMatch, OWL.sameAs
 BUILT_IN = {
     "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS), "skos": str(SKOS), "semapv": str(SEMAPV),
     "sssom": str(SSSOM), "xsd": str(XSD), "pav": str(PAV), "dcterms": str(DCT),
-    "orcid": "https://orcid.org/",
+    "orcid": ORCID,
 }
 #: The justifications SSSOM allows (its mapping_justification pattern).
 JUSTIFICATIONS = tuple(str(SEMAPV[term]) for term in (

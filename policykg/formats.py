@@ -50,6 +50,11 @@ class Format:
         return self.suffixes[0] if self.suffixes else None
 
     @property
+    def page(self) -> bool:
+        """A web page (served with the pages' security headers)."""
+        return self.media_types[0] == "text/html"
+
+    @property
     def rdf(self) -> bool:
         return self.serialises in (GRAPH, DATASET)
 
@@ -108,10 +113,21 @@ API_SPARQL_JSON = Format(
 PROBLEM_JSON = Format("problem", "Problem details", ("application/problem+json",), DOCUMENT)
 PLAIN_TEXT = Format("text", "Plain text", ("text/plain",), DOCUMENT, ("txt",), ("text",), text=True)
 
+# --- the annual follow-up report (policykg.report): one document in five formats -------
+REPORT_HTML = Format("report-html", "HTML", ("text/html", "application/xhtml+xml"), DOCUMENT, ("html",), ("html",), text=True)
+REPORT_PDF = Format("report-pdf", "PDF", ("application/pdf",), DOCUMENT, ("pdf",), ("pdf",))
+REPORT_XLSX = Format(
+    "report-xlsx", "Excel workbook", ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",), DOCUMENT,
+    ("xlsx",), ("xlsx",),
+)
+REPORT_JSON = Format("report-json", "JSON", ("application/json",), DOCUMENT, ("json",), ("json",))
+REPORT_CSV = Format("report-csv", "CSV", ("text/csv",), DOCUMENT, ("csv",), ("csv",), text=True)
+
 ALL: tuple[Format, ...] = (
     SPARQL_JSON, SPARQL_XML, CSV, TSV, TEXT_TABLE,
     TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N3, N_QUADS, TRIG,
     HTML, API_JSON, API_CSV, API_SPARQL_JSON, PROBLEM_JSON, PLAIN_TEXT,
+    REPORT_HTML, REPORT_PDF, REPORT_XLSX, REPORT_JSON, REPORT_CSV,
 )
 BY_KEY = {f.key: f for f in ALL}
 
@@ -122,6 +138,8 @@ GRAPH_OFFERS = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG, N3)
 DATASET_OFFERS = (N_QUADS, TRIG)
 #: A resource described by the linked-data pages: a page for people, RDF for programs.
 PAGE_OFFERS = (HTML, *GRAPH_OFFERS)
+#: The annual report: a page, then the files to download.
+REPORT_OFFERS = (REPORT_HTML, REPORT_PDF, REPORT_XLSX, REPORT_JSON, REPORT_CSV)
 
 
 #: What a graph store body may be sent as (triples only: a graph holds no graphs); media types that

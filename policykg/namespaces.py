@@ -188,6 +188,15 @@ UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 #: The municipality's own web site (the dataset's publisher's homepage by default).
 UMEA_HOMEPAGE = "https://www.umea.se/"
 
+# --- the publishers and licences of the reference datasets (policykg.loaders.reference) -------
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+SCB_HOMEPAGE = "https://www.scb.se/"
+SCB_REGIONAL_DIVISIONS = SCB_HOMEPAGE + "hitta-statistik/regional-statistik-och-kartor/regionala-indelningar/lan-och-kommuner/"
+WIKIDATA_HOMEPAGE = "https://www.wikidata.org/"
+#: SSSOM's built-in prefix for people's identifiers (its author_id, reviewer_id).
+ORCID = "https://orcid.org/"
+
 LICENCE_DATA = "http://creativecommons.org/publicdomain/zero/1.0/"
 LICENCE_ONTOLOGY = "https://creativecommons.org/licenses/by/4.0/"
 

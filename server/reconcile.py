@@ -6,16 +6,16 @@ Version 0.2, what OpenRefine speaks, at ``/reconcile`` (the manifest; ``queries=
 ``extend=`` by GET or form POST; ``/reconcile/suggest/{entity,type,property}``,
 ``/reconcile/preview?id=``, ``/reconcile/extend/propose``). Version 1.0-draft at
 ``/reconcile/1.0-draft`` with its routes (``/match`` and ``/extend`` take JSON bodies).
-Every route answers cross-origin requests (CORS). Names come in the language asked for
+Every route answers cross-origin requests (CORS, as every route of the service does). Names come in the language asked for
 (``?lang=``, then ``Accept-Language``; Swedish by default). The matching logic and the index
 of the store's current generation are in :mod:`policykg.reconcile`.
 """
 
 from __future__ import annotations
 
-import json
+from flask import Blueprint, current_app, request
 
-from flask import Blueprint, Response, current_app, render_template, request
+from policykg import formats
 
 from policykg.reconcile import matching, protocol
 from policykg.reconcile.index import IndexCache
@@ -24,18 +24,13 @@ from policykg.reconcile.vocabulary import PROPERTIES_BY_ID, TYPES_BY_KEY
 from policykg.store import StoreNotBuilt
 
 from . import context
-from .errors import RETRY_AFTER, error_response
+from .errors import BadRequest, NotFound, PayloadTooLarge, Unavailable
 from .present import choose_language
+from .rendering import Output
 
 reconcile = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
 V10 = "/1.0-draft"
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type",
-    "Access-Control-Max-Age": "86400",
-}
 SERVICE_NAME = {
     "sv": "Umeå kommuns internationella program (policykg)",
     "en": "Umeå Municipality's International Program (policykg)",
@@ -44,39 +39,24 @@ SERVICE_NAME = {
 PREVIEW_PROPERTIES = ("goals", "responsibleBody", "sdgTargets", "identifiers")
 
 
-@reconcile.before_request
-def preflight():
-    if request.method == "OPTIONS":
-        return Response(status=204, headers={"Allow": "GET, POST, OPTIONS"})
-    return None
-
-
-@reconcile.after_request
-def allow_cross_origin(response: Response) -> Response:
-    """Every route is open to web clients of other origins (it changes nothing, needs no credentials)."""
-    response.headers.update(CORS_HEADERS)
-    response.vary.add("Accept-Language")
-    return response
-
-
 def _index():
     cache = current_app.extensions.setdefault("policykg.reconcile.index", IndexCache())
     return cache.get(context.store(), context.settings().base_iri)
 
 
-def _json(body: dict) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), content_type="application/json")
+def _json(body: dict) -> Output:
+    return Output(body, formats.API_JSON, vary=("Accept-Language",))
 
 
-def _answer(work) -> Response:
+def _answer(work) -> Output:
     """Run ``work(index, lang)`` and answer its JSON, or the error that stopped it."""
     try:
         return _json(work(_index(), choose_language()))
     except StoreNotBuilt:
-        return error_response(503, "The store holds no data yet: run 'policykg build'.", {"Retry-After": RETRY_AFTER})
+        raise Unavailable("The store holds no data yet: run 'policykg build'.") from None
     except ProtocolError as error:
-        status = 413 if "at most" in str(error) else 400
-        return error_response(status, f"Bad reconciliation request: {error}")
+        kind = PayloadTooLarge if "at most" in str(error) else BadRequest
+        raise kind(f"Bad reconciliation request: {error}") from None
 
 
 def _root() -> str:
@@ -86,8 +66,8 @@ def _root() -> str:
 # --- version 0.2 ---------------------------------------------------------------------
 
 
-@reconcile.route("", methods=["GET", "POST", "OPTIONS"])
-@reconcile.route("/", methods=["GET", "POST", "OPTIONS"])
+@reconcile.route("", methods=["GET", "POST"])
+@reconcile.route("/", methods=["GET", "POST"])
 def service_v02():
     """The manifest, or a batch of queries (``queries``), or a data extension (``extend``)."""
     values = request.values
@@ -104,7 +84,7 @@ def service_v02():
 
         return _answer(work)
     if request.method == "POST":
-        return error_response(400, "Bad reconciliation request: send the form field 'queries' (a batch) or 'extend' (a data extension query).")
+        raise BadRequest("Bad reconciliation request: send the form field 'queries' (a batch) or 'extend' (a data extension query).")
     lang = choose_language()
     return _json(protocol.manifest_v02(_root(), context.public_base(), context.settings().base_iri, SERVICE_NAME[lang], lang))
 
@@ -160,10 +140,10 @@ def preview():
     try:
         index = _index()
     except StoreNotBuilt:
-        return error_response(503, "The store holds no data yet: run 'policykg build'.", {"Retry-After": RETRY_AFTER})
+        raise Unavailable("The store holds no data yet: run 'policykg build'.") from None
     found = index.resolve(entity_id)
     if found is None:
-        return error_response(404, f"parameter id: no entity {entity_id!r} in this service")
+        raise NotFound(f"parameter id: no entity {entity_id!r} in this service")
     entity = index.entities[found]
     rows = []
     for pid in PREVIEW_PROPERTIES:
@@ -172,8 +152,7 @@ def preview():
             prop = PROPERTIES_BY_ID[pid]
             shown = [(index.label(v, lang), v) if prop.kind == "entity" else (v, None) for v in values]
             rows.append((prop.name[lang], shown))
-    page = render_template(
-        "reconcile_preview.html",
+    data = dict(
         lang=lang,
         entity=entity,
         name=entity.label(lang),
@@ -185,14 +164,15 @@ def preview():
         page=context.public_base() + entity.id,
         base=context.public_base(),
     )
-    return Response(page, content_type="text/html; charset=utf-8")
+    # shown in a frame of the client's page (OpenRefine's preview pane)
+    return Output(data, formats.HTML, template="reconcile_preview.html", vary=("Accept-Language",), framed=True)
 
 
 # --- version 1.0-draft -----------------------------------------------------------------
 
 
-@reconcile.route(V10, methods=["GET", "OPTIONS"])
-@reconcile.route(V10 + "/", methods=["GET", "OPTIONS"])
+@reconcile.route(V10, methods=["GET"])
+@reconcile.route(V10 + "/", methods=["GET"])
 def manifest_v10():
     lang = choose_language()
     return _json(protocol.manifest_v10(context.public_base(), SERVICE_NAME[lang], lang))
@@ -204,7 +184,7 @@ def _json_body():
     return protocol.parse_json(request.get_data(as_text=True), "body")
 
 
-@reconcile.route(V10 + "/match", methods=["POST", "OPTIONS"])
+@reconcile.route(V10 + "/match", methods=["POST"])
 def match_v10():
     def work(index, lang):
         queries = protocol.queries_v10(_json_body())
@@ -213,7 +193,7 @@ def match_v10():
     return _answer(work)
 
 
-@reconcile.route(V10 + "/extend", methods=["POST", "OPTIONS"])
+@reconcile.route(V10 + "/extend", methods=["POST"])
 def extend_v10():
     def work(index, lang):
         ids, pids = protocol.extension_request(_json_body())

@@ -61,6 +61,8 @@ class Output:
     vary: tuple[str, ...] = ("Accept",)
     #: Anyone may read it from a page of another origin (it carries no credentials).
     cors: bool = False
+    #: A page that other sites may show in a frame (a reconciliation preview); others never are.
+    framed: bool = False
     #: A weak ETag and the time of the data, for conditional requests (304).
     etag: str | None = None
     last_modified: datetime | None = None
@@ -84,6 +86,28 @@ def _json(output: Output) -> bytes:
 
 def _html(output: Output) -> bytes:
     return render_template(output.template, **output.data).encode("utf-8")
+
+
+def _report(output: Output) -> bytes:
+    """The annual report (``data``: :class:`ReportDocument`) in the format of ``output``."""
+    from policykg.report.render import RENDERERS as REPORT_RENDERERS
+
+    document: ReportDocument = output.data
+    name = output.format.names[0]
+    options = {"other_language_url": document.other_language_url} if name == "html" else {}
+    content = REPORT_RENDERERS[name](document.report, document.language, document.base, **options)
+    return content.encode("utf-8") if isinstance(content, str) else bytes(content)
+
+
+@dataclass
+class ReportDocument:
+    """The data of the annual report and how to write it: its language, the server's root URL
+    (for links) and, for the page, the address of the same report in the other language."""
+
+    report: Any
+    language: str
+    base: str
+    other_language_url: str | None = None
 
 
 def _text(output: Output) -> bytes:
@@ -132,6 +156,7 @@ RENDERERS: dict[str, Callable[[Output], bytes]] = {
     formats.API_SPARQL_JSON.key: _sparql_json,
     formats.PLAIN_TEXT.key: _text,
     formats.TEXT_TABLE.key: _text,
+    **{fmt.key: _report for fmt in formats.REPORT_OFFERS},
 }
 
 
@@ -145,6 +170,11 @@ PAGE_SECURITY = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
     "X-Frame-Options": "DENY",
+}
+#: A page made to be shown in a frame of any site: the same, but framing allowed.
+FRAMED_PAGE_SECURITY = {
+    **{name: value for name, value in PAGE_SECURITY.items() if name != "X-Frame-Options"},
+    "Content-Security-Policy": PAGE_SECURITY["Content-Security-Policy"].replace("frame-ancestors 'none'", "frame-ancestors *"),
 }
 
 
@@ -164,8 +194,8 @@ def render(output: Output) -> Response:
         del response.headers["Content-Type"]  # no content, no type
     if output.headers:
         response.headers.update(output.headers)
-    if output.format is formats.HTML:
-        for name, value in PAGE_SECURITY.items():
+    if output.format.page:
+        for name, value in (FRAMED_PAGE_SECURITY if output.framed else PAGE_SECURITY).items():
             response.headers.setdefault(name, value)
     for header in output.vary:
         response.vary.add(header)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, request
+
+from policykg import formats
 
 from policykg.compliance.findings import stored_findings
 from policykg.namespaces import ORG, PKG, RDF, nn
@@ -21,7 +23,10 @@ from policykg.publication.samples import NOTICE, illustrative_graphs
 from policykg.store import StoreNotBuilt
 
 from . import context
+from .errors import NotFound, Unavailable
+from .negotiation import negotiate
 from .present import language
+from .rendering import PAGE_SECURITY, Output, ReportDocument
 
 report = Blueprint("report", __name__)
 #: Findings listed per principle on /compliance (the counts are of all of them).
@@ -88,46 +93,42 @@ def compliance_functions() -> dict:
             "ct": compliance_text}
 
 
+def _reader():
+    try:
+        return context.store().reader()
+    except StoreNotBuilt:
+        raise Unavailable("The store holds no data yet: run 'policykg build'.") from None
+
+
 @report.get("/report/<int:year>")
 @report.get("/report/<int:year>/body/<key>")
-def annual_report(year: int, key: str | None = None):
+def annual_report(year: int, key: str | None = None) -> Output:
     from policykg.report.data import gather
-    from policykg.report.render import MEDIA_TYPES, RENDERERS
+    from policykg.report.html import style_source
 
     if not 1990 <= year <= 2100:
-        abort(404)
+        raise NotFound(f"No report of the year {year}: the years are 1990 to 2100.")
     settings = context.settings()
-    try:
-        reader = context.store().reader()
-    except StoreNotBuilt:
-        return Response("no data: run 'policykg build' first", status=503, content_type="text/plain; charset=utf-8")
+    reader = _reader()
     body = settings.iris.body(key) if key else None
     if body is not None and not any(reader.quads_for_pattern(nn(body), None, None, None)):
-        abort(404)
-    fmt = request.args.get("format", "html")
-    if fmt not in RENDERERS:
-        return Response(f"unknown format {fmt!r}; one of {', '.join(RENDERERS)}", status=400, content_type="text/plain; charset=utf-8")
+        raise NotFound(f"No body {key!r} in the dataset: the report of a body is at /report/{year}/body/KEY.")
+    fmt = negotiate(formats.REPORT_OFFERS)
     lang = language()
-    data = gather(reader, settings, year, body)
-    if fmt == "html":
-        other = "en" if lang == "sv" else "sv"
-        content = RENDERERS[fmt](data, lang, context.public_base(), other_language_url=f"{request.path}?lang={other}")
-    else:
-        content = RENDERERS[fmt](data, lang, context.public_base())
-    response = Response(content, content_type=MEDIA_TYPES[fmt])
-    if fmt != "html":
-        response.headers["Content-Disposition"] = f'attachment; filename="uppfoljning-{year}{"-" + key if key else ""}.{fmt}"'
-    response.vary.add("Accept-Language")
-    return response
+    other = "en" if lang == "sv" else "sv"
+    document = ReportDocument(gather(reader, settings, year, body), lang, context.public_base(), f"{request.path}?lang={other}")
+    download = None if fmt is formats.REPORT_HTML else f"uppfoljning-{year}{'-' + key if key else ''}.{fmt.suffix}"
+    headers = {}
+    if fmt.page:  # the report's own inline style sheet, allowed by its digest
+        headers["Content-Security-Policy"] = PAGE_SECURITY["Content-Security-Policy"].replace(
+            "style-src 'self'", f"style-src 'self' {style_source()}")
+    return Output(document, fmt, download=download, headers=headers, vary=("Accept", "Accept-Language"))
 
 
 @report.get("/compliance")
-def compliance():
+def compliance() -> Output:
     settings = context.settings()
-    try:
-        reader = context.store().reader()
-    except StoreNotBuilt:
-        return Response("no data: run 'policykg build' first", status=503, content_type="text/plain; charset=utf-8")
+    reader = _reader()
     findings = stored_findings(reader, settings.iris)
     rules = {rule.iri: rule for rule in load_rules(settings.base_iri).rules}
     groups: dict[str, list] = {}
@@ -139,11 +140,9 @@ def compliance():
                 break
     owners = Counter(_owner(reader, f.focus) for f in findings)
     counts = Counter(f.level for f in findings)
-    page = render_template("compliance.html", groups=groups, rules=rules, owners=owners.most_common(), counts=counts,
-                           shown=SHOWN, total=len(findings))
-    response = Response(page, content_type="text/html; charset=utf-8")
-    response.vary.add("Accept-Language")
-    return response
+    data = {"groups": groups, "rules": rules, "owners": owners.most_common(), "counts": counts,
+            "shown": SHOWN, "total": len(findings)}
+    return Output(data, formats.HTML, template="compliance.html", vary=("Accept-Language",))
 
 
 def _owner(reader, focus: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.config import Settings
-from policykg.namespaces import EU_AUTHORITY_ONTOLOGY, EU_COUNTRY, EU_COUNTRY_SCHEME, EU_DATASET, EUVOC, RDF, RDFS, SKOS
+from policykg.namespaces import CC_BY_4, EUVOC, EU_AUTHORITY_ONTOLOGY, EU_COUNTRY, EU_COUNTRY_SCHEME, EU_DATASET, RDF, RDFS, SKOS
 
 from ..errors import InputError, Problem
 from ..sources import ReadResult, Source
@@ -36,7 +36,7 @@ PUBLISHER = Publisher(
     "Countries and territories (EU authority table, Publications Office of the EU)",
     "Länder och territorier (EU:s auktoritetstabell, EU:s publikationsbyrå)",
     homepage="https://op.europa.eu/en/web/eu-vocabularies",
-    licence="https://creativecommons.org/licenses/by/4.0/",
+    licence=CC_BY_4,
     attribution="© European Union, Publications Office of the EU: EU Vocabularies, country authority table",
 )
 LANGUAGES = ("sv", "en")

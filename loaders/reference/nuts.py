@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.config import Settings
-from policykg.namespaces import NUTS, NUTS_DATASET, NUTS_SCHEME_2021, RDF, SKOS
+from policykg.namespaces import CC_BY_4, NUTS, NUTS_DATASET, NUTS_SCHEME_2021, RDF, SKOS
 
 from ..errors import InputError, Problem
 from ..sources import ReadResult, Source
@@ -35,7 +35,7 @@ PUBLISHER = Publisher(
     "NUTS: Nomenclature of territorial units for statistics, 2021 (Eurostat)",
     "NUTS: Nomenklaturen för statistiska territoriella enheter, 2021 (Eurostat)",
     homepage="https://ec.europa.eu/eurostat/web/nuts",
-    licence="https://creativecommons.org/licenses/by/4.0/",
+    licence=CC_BY_4,
     attribution="© European Union, Eurostat: NUTS 2021 classification",
 )
 #: The national language of a country's labels, where the table's labels are in one language.

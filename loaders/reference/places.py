@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from policykg.config import Settings
-from policykg.namespaces import DCT, PKG, RDF, SKOS, WD
+from policykg.namespaces import CC0, DCT, PKG, RDF, SCB_HOMEPAGE, SCB_REGIONAL_DIVISIONS, SKOS, WD
 
 from ..errors import InputError, Problem
 from ..sources import ReadResult, Source
@@ -35,11 +35,11 @@ JOIN = "kommuner-scb-code-wikidata-join.csv"
 COUNTIES = "se-counties-iso-wikidata.csv"
 NUTS_SWEDEN = "nuts-2021-SE.csv"
 PUBLISHER = Publisher(
-    "https://www.scb.se/hitta-statistik/regional-statistik-och-kartor/regionala-indelningar/lan-och-kommuner/",
+    SCB_REGIONAL_DIVISIONS,
     "Counties and municipalities of Sweden: codes (Statistics Sweden), with their Wikidata items",
     "Sveriges län och kommuner: koder (SCB), med sina objekt i Wikidata",
-    homepage="https://www.scb.se/",
-    licence="http://creativecommons.org/publicdomain/zero/1.0/",
+    homepage=SCB_HOMEPAGE,
+    licence=CC0,
     attribution="Codes: Statistics Sweden (SCB), via sjbrg/swedish-geodata (CC0); Wikidata items: Wikidata (CC0)",
 )
 

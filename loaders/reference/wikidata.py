@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from policykg.config import Settings
-from policykg.namespaces import PKG, SCHEMA, SKOS, WD, WIKIDATA_DATASET
+from policykg.namespaces import CC0, PKG, SCHEMA, SKOS, WD, WIKIDATA_DATASET, WIKIDATA_HOMEPAGE
 
 from ..errors import InputError, Problem
 from ..sources import ReadResult, Source
@@ -34,8 +34,8 @@ PUBLISHER = Publisher(
     WIKIDATA_DATASET,
     "Wikidata",
     "Wikidata",
-    homepage="https://www.wikidata.org/",
-    licence="http://creativecommons.org/publicdomain/zero/1.0/",
+    homepage=WIKIDATA_HOMEPAGE,
+    licence=CC0,
     attribution="Wikidata (CC0), via salgo60/okfnLocal and the files listed in wikidata-ids/verified-qids.csv",
 )
 QID = "WD Qnumber"

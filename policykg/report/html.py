@@ -3,6 +3,9 @@ with their SVG chart and table of data, and links to the queries and registry ro
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -60,3 +63,12 @@ def render_html(report: Report, lang: str = "sv", base_url: str = "", other_lang
         t=lambda key, **values: text(key, lang, **values), cell=lambda row, column: cell_text(row, column, lang),
         chart=lambda figure, ident: chart_of(figure, lang, ident), api_path=api_path,
     )
+
+
+@lru_cache(maxsize=1)
+def style_source() -> str:
+    """The Content-Security-Policy source that allows the report's one style sheet (inline,
+    so that a saved or printed report keeps its look): its SHA-256 digest."""
+    source = environment().loader.get_source(environment(), "report.html")[0]
+    style = source.split("<style>", 1)[1].split("</style>", 1)[0]
+    return "'sha256-" + base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii") + "'"
