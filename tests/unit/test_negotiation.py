@@ -62,6 +62,8 @@ def test_format_names_and_unknown_ones():
     # SPARQLWrapper's RDF return format: format=rdf&output=rdf&results=rdf
     assert both(None, strict=["rdf"], lenient=["rdf", "rdf"]) == (None, "rdfxml")
     with pytest.raises(UnknownFormat, match="parameter format"):
-        both(None, strict=["pdf"])
+        both(None, strict=["docx"])
+    with pytest.raises(NotAcceptable, match="not offered for this answer"):
+        choose(formats.SOLUTION_OFFERS, strict_names=["pdf"])  # the report's format, not a query's
     # output= and results= we do not know are ignored when Accept can be met
     assert both("application/sparql-results+json", lenient=["sparql-magic", "?"]) == ("json", None)
