@@ -58,9 +58,9 @@ clients:
 	  npm ci --prefix $(COMUNICA) --no-audit --no-fund --ignore-scripts --loglevel=error; \
 	else echo "npm not found: Comunica is not installed; its client tests will be skipped"; fi
 
-# Throughput and latency of /sparql against `oxigraph serve` on the same data.
-bench: build
-	$(BIN)/python -m bench.endpoint --store var/store
+# The Berlin SPARQL Benchmark (explore) against `oxigraph serve` on the same data (docs/performance.md).
+bench: install
+	$(BIN)/python -m bench.bsbm
 
 # Latency of the API and of the linked-data pages under 8 clients.
 bench-pages: build
