@@ -110,3 +110,17 @@ def test_progress_is_reported_for_long_sources(settings, tmp_path, monkeypatch):
     publish(EmbeddedStore(settings.store), [source("big", path)], settings, progress=lambda k, n: seen.append((k, n)))
     assert seen == [("big", 100_000), ("big", 200_000)]
     assert publish_module.PublishReport  # the report type is public
+
+
+def test_blank_nodes_of_separate_files_stay_apart(settings, tmp_path):
+    """Two files that both say ``_:b`` describe two things (RDF: a blank node is local to its
+    document), whether they are one source's files or two sources' graphs."""
+    for name, value in (("one", "1"), ("two", "2"), ("three", "3")):
+        (tmp_path / f"{name}.ttl").write_text(f'_:b <http://example.org/p> "{value}" .\n', encoding="utf-8")
+    store = EmbeddedStore(settings.store)
+    both = Source("both", "both (en)", "both (sv)", (tmp_path / "one.ttl", tmp_path / "two.ttl"), read_ontology)
+    publish(store, [both, source("three", tmp_path / "three.ttl")], settings)
+    rows = list(store.query("SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { ?b <http://example.org/p> ?v } }"))
+    assert int(rows[0]["n"].value) == 3
+    labels = {r["b"].value for r in store.query("SELECT ?b WHERE { GRAPH ?g { ?b <http://example.org/p> ?v } }")}
+    assert "b" not in labels  # the store's labels, not the file's
