@@ -53,6 +53,7 @@ class Load:
     def __init__(self, server, clients: int = 8) -> None:
         self.server, self.stop = server, threading.Event()
         self.ok = self.failed = 0
+        self.failed_at: list[float] = []  # when each failure came (time.monotonic())
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._client, daemon=True) for _ in range(clients)]
 
@@ -71,6 +72,8 @@ class Load:
             with self.lock:
                 self.ok += good
                 self.failed += not good
+                if not good:
+                    self.failed_at.append(time.monotonic())
 
     def __enter__(self):
         for thread in self.threads:
@@ -113,11 +116,18 @@ def test_a_server_worker_killed_takes_only_its_requests_and_comes_back(server):
     workers = _children(server.process.pid)
     assert len(workers) == 2
     with Load(server, clients=8) as load:
+        killed = time.monotonic()
         os.kill(workers[0], signal.SIGKILL)
         assert _answers_within(server, 1.0) < 1.0
+        ok_before = load.ok
         time.sleep(2.0)
-        failed_after_kill = load.failed
-    assert failed_after_kill <= 8, (load.failed, load.ok)  # at most one per connection it held
+        failures, ok_after = list(load.failed_at), load.ok - ok_before
+    # What fails is what the dead worker held when it died: the requests in flight on its
+    # connections, and a reconnection that the kernel had queued on its socket in the same
+    # instant; nothing after that, and the others keep answering.
+    assert all(at - killed < 0.5 for at in failures), [round(at - killed, 3) for at in failures]
+    assert len(failures) <= 2 * 8, len(failures)
+    assert ok_after > 50, ok_after
     deadline = time.monotonic() + 10
     while len(_children(server.process.pid)) < 2:  # the server starts another worker
         assert time.monotonic() < deadline, "no worker started in place of the one killed"

@@ -6,6 +6,7 @@ Every answer is validated against the community group's JSON Schemas."""
 from __future__ import annotations
 
 import json
+from email.message import Message
 import urllib.parse
 import urllib.request
 
@@ -35,9 +36,9 @@ COLUMN = [
 BATCH = 10  # OpenRefine's default batch size
 
 
-def get(url: str) -> tuple[int, dict, bytes]:
+def get(url: str) -> tuple[int, Message, bytes]:
     with urllib.request.urlopen(url, timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()  # (header names are case-insensitive)
 
 
 def post_form(url: str, **fields) -> dict:
