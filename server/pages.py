@@ -10,7 +10,7 @@ from policykg import formats
 from policykg.runtime.executor import Limits, QueryJob
 from policykg.store import StoreNotBuilt
 
-from . import answering, context
+from . import answering, context, linking
 from .rendering import Output
 
 pages = Blueprint("pages", __name__)
@@ -65,6 +65,7 @@ def landing():
         "queries": context.named_queries(),
         "settings": settings,
         "example_iri": settings.iris.goal(2),
+        "linked_datasets": linking.linked_datasets() if built else [],
         "sparql_url": context.public_base() + "sparql",
     }
     return Output(data, formats.HTML, template="landing.html", vary=("Accept-Language",))

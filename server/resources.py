@@ -26,7 +26,7 @@ from policykg.namespaces import PREFIXES, uri_path
 from policykg.runtime.describe import INCOMING_PAGE, WORK_PAGE, DescribeJob, exists
 from policykg.runtime.executor import Limits
 
-from . import answering, context
+from . import answering, context, linking
 from .errors import BadRequest, UnknownResource
 from .negotiation import negotiate
 from .present import iri_of_path, language
@@ -122,6 +122,7 @@ def _page(iri: str, limits: Limits, variant_url, headers: dict) -> Output:
         "graph_ids": {graph: str(index) for index, graph in enumerate(found.graphs, 1)},
         "work_page": WORK_PAGE,
         "incoming_page": INCOMING_PAGE,
+        "linking": linking.page_sections(found),
     }
     return Output(
         data,

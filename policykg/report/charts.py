@@ -22,13 +22,17 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _legend(series: list[tuple[str, str]], top: int) -> list[str]:
-    parts, x = [], LABEL_WIDTH
+def _legend(series: list[tuple[str, str]], top: int, left: int = LABEL_WIDTH) -> tuple[list[str], int]:
+    """The legend's parts, in rows that fit the width, and the height it takes."""
+    parts, x, y = [], left, top
     for (name, colour) in series:
-        parts.append(f'<rect x="{x}" y="{top}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{x + 16}" y="{top + 11}" font-size="12" fill="#111">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
-    return parts
+        width = 24 + 7 * len(name)
+        if x > left and x + width > WIDTH:
+            x, y = left, y + LEGEND
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{x + 16}" y="{y + 11}" font-size="12" fill="#111">{escape(name)}</text>')
+        x += width
+    return parts, y - top + LEGEND
 
 
 def bar_chart(ident: str, title: str, description: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Markup:
@@ -42,7 +46,7 @@ def bar_chart(ident: str, title: str, description: str, labels: list[str], serie
              f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(description)}</desc>']
     coloured = [(name, COLOURS[i % len(COLOURS)]) for i, (name, _) in enumerate(series)]
     if len(series) > 1:
-        parts += _legend(coloured, 4)
+        parts += _legend(coloured, 4)[0]
     for row, label in enumerate(labels):
         y = top + row * ROW
         short = label if len(label) <= 34 else label[:33] + "…"
@@ -58,9 +62,12 @@ def bar_chart(ident: str, title: str, description: str, labels: list[str], serie
     return Markup("".join(parts))
 
 
-def line_chart(ident: str, title: str, description: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Markup:
-    """One line per series over the labels (years), with a dot and a legend."""
-    height, left, bottom, top = 260, 50, 30, LEGEND + 14
+def line_chart(ident: str, title: str, description: str, labels: list[str], series: list[tuple[str, list[float | None]]]) -> Markup:
+    """One line per series over the labels (years), with a dot and a legend; a missing
+    value (None) breaks the line rather than drawing it at zero."""
+    coloured = [(name, COLOURS[i % len(COLOURS)]) for i, (name, _) in enumerate(series)]
+    legend, legend_height = _legend(coloured, 4, 50)
+    height, left, bottom, top = 240 + legend_height, 50, 30, legend_height + 14
     plot_w, plot_h = WIDTH - left - 20, height - bottom - top
     peak = max((v or 0 for _, values in series for v in values), default=0) or 1
     step = plot_w / max(len(labels) - 1, 1)
@@ -70,14 +77,21 @@ def line_chart(ident: str, title: str, description: str, labels: list[str], seri
              f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>',
              f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end" fill="#111">{_fmt(peak)}</text>',
              f'<text x="{left - 6}" y="{top + plot_h}" font-size="11" text-anchor="end" fill="#111">0</text>']
-    coloured = [(name, COLOURS[i % len(COLOURS)]) for i, (name, _) in enumerate(series)]
-    parts += _legend(coloured, 4)
+    parts += legend
     for i, label in enumerate(labels):
         parts.append(f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" fill="#111">{escape(label)}</text>')
     for (name, values), (_, colour) in zip(series, coloured):
-        points = " ".join(f"{left + i * step:.1f},{top + plot_h - (v or 0) / peak * plot_h:.1f}" for i, v in enumerate(values))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for i, v in enumerate(values):
-            parts.append(f'<circle cx="{left + i * step:.1f}" cy="{top + plot_h - (v or 0) / peak * plot_h:.1f}" r="3" fill="{colour}"/>')
+        points = [(left + i * step, top + plot_h - v / peak * plot_h) if v is not None else None for i, v in enumerate(values)]
+        run: list[str] = []
+        for point in points + [None]:
+            if point is not None:
+                run.append(f"{point[0]:.1f},{point[1]:.1f}")
+                continue
+            if len(run) > 1:
+                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            run = []
+        for point in points:
+            if point is not None:
+                parts.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="3" fill="{colour}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
