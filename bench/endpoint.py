@@ -51,10 +51,13 @@ def free_port() -> int:
 
 
 def query_mix(directory: Path, base_iri: str) -> list[tuple[str, str]]:
-    """(name, SPARQL) of each named query, with its example parameters as a trailing VALUES."""
+    """(name, SPARQL) of each named query, with its example parameters as a trailing VALUES
+    (not the federated ones: they call other people's endpoints, which a benchmark must not)."""
     iris = load_settings({"base_iri": base_iri}, environ={}).iris
     mix = []
     for name, query in load_queries(directory).items():
+        if "federated" in query.tags:
+            continue
         # without the metadata header and comments, as a client sends it (the header alone can
         # take a GET request line past the 8 KB that both servers accept)
         text = "\n".join(line for line in query.sparql.splitlines() if line.strip() and not line.lstrip().startswith("#"))
