@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-12-04")
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-report", action="store_true", help="time the checks only")
     parser.add_argument("--pyshacl", action="store_true", help="also run pySHACL on an rdflib copy (small stores only)")
     args = parser.parse_args()
 
@@ -63,26 +64,47 @@ def main() -> None:
     for key, seconds in list(result["per_rule_median"].items())[:6]:
         print(f"  {key:<32} {seconds:6.2f} s")
 
-    from policykg.report.data import gather
-    from policykg.report.render import RENDERERS
-
-    started = time.perf_counter()
-    report = gather(reader, settings, args.year)
-    gathered = time.perf_counter() - started
-    rendered = {}
-    for fmt in ("html", "pdf", "xlsx"):
-        started = time.perf_counter()
-        content = RENDERERS[fmt](report, "sv", "")
-        rendered[fmt] = {"seconds": time.perf_counter() - started, "bytes": len(content)}
-    result["report"] = {"year": args.year, "gather_seconds": gathered, "render": rendered}
-    print(f"report {args.year}: gathered in {gathered:.1f} s; " + ", ".join(f"{f} {r['seconds']:.1f} s ({r['bytes']:,} bytes)" for f, r in rendered.items()))
-
+    if not args.no_report:
+        _time_report(reader, settings, args.year, result)
     if args.pyshacl:
         result["pyshacl"] = _pyshacl(reader, rules, args.as_of, quads, result["check_seconds"]["median"])
     out = ROOT / "bench" / "results" / f"checks-{dt.datetime.now():%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")
+
+
+def _time_report(reader, settings, year: int, result: dict) -> None:
+    """Gather the report of ``year`` (each named query timed) and render it as HTML, PDF and xlsx."""
+    from policykg.report import data as report_data
+    from policykg.report.render import RENDERERS
+
+    queries: dict[str, float] = {}
+    ask_rows = report_data._Asker.rows
+
+    def timed(asker, name, params):
+        started = time.perf_counter()
+        try:
+            return ask_rows(asker, name, params)
+        finally:
+            queries[name] = queries.get(name, 0.0) + time.perf_counter() - started
+
+    report_data._Asker.rows = timed
+    started = time.perf_counter()
+    try:
+        report = report_data.gather(reader, settings, year)
+    finally:
+        report_data._Asker.rows = ask_rows
+    gathered = time.perf_counter() - started
+    rendered = {}
+    for fmt in ("html", "pdf", "xlsx"):
+        started = time.perf_counter()
+        content = RENDERERS[fmt](report, "sv", "")
+        rendered[fmt] = {"seconds": time.perf_counter() - started, "bytes": len(content)}
+    result["report"] = {"year": year, "gather_seconds": gathered, "queries": queries, "render": rendered}
+    print(f"report {year}: gathered in {gathered:.1f} s; " + ", ".join(f"{f} {r['seconds']:.1f} s ({r['bytes']:,} bytes)" for f, r in rendered.items()))
+    for name, seconds in sorted(queries.items(), key=lambda kv: -kv[1])[:6]:
+        print(f"  {name:<32} {seconds:6.2f} s")
 
 
 def _pyshacl(reader, rules, as_of: str, quads: int, ours: float) -> dict:
