@@ -6,6 +6,11 @@ cut at the limit and the first part run. A body that does not arrive within
 ``POLICYKG_BODY_TIMEOUT`` seconds is refused with 408, so that a client sending
 it slowly holds a server thread for no longer than that. Views then read the
 body (``request.get_data()``, ``request.form``) from memory.
+
+A refused body is read on and dropped, up to :data:`DRAIN_BYTES` and within the
+same time, before the refusal is sent: a server that closes a connection with
+unread bytes resets it, and a client still sending would get the reset instead of
+the 413 (an HTTP server's "lingering close").
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from .errors import BadRequest, PayloadTooLarge, RequestTimeout, UnsupportedMedi
 #: Methods whose requests may carry a body.
 WITH_BODY = ("POST", "PUT", "PATCH", "DELETE")
 CHUNK = 64 * 1024
+#: Bytes of a refused body read and dropped so that the client can read the refusal.
+DRAIN_BYTES = 16 * 1024 * 1024
 
 
 def _read(stream, length: int | None, limit: int, out: list) -> None:
-    """Read up to ``limit + 1`` bytes (or exactly ``length``) into ``out[0]``; errors into ``out[1]``."""
+    """Read up to ``limit + 1`` bytes (or exactly ``length``) into ``out[0]``; errors into ``out[1]``.
+    Past the limit, ``out[2]`` is set and the rest is drained (:func:`_drain`)."""
     try:
         data = bytearray()
         wanted = limit + 1 if length is None else length
@@ -36,8 +44,20 @@ def _read(stream, length: int | None, limit: int, out: list) -> None:
                 break
             data += chunk
         out[0] = bytes(data)
+        if len(data) > limit:
+            out[2] = True
+            _drain(stream)
     except Exception as error:  # noqa: BLE001 - a broken connection: reported by the caller
         out[1] = error
+
+
+def _drain(stream, budget: int = DRAIN_BYTES) -> None:
+    """Read and drop the rest of a refused body, up to ``budget`` bytes."""
+    while budget > 0:
+        chunk = stream.read(min(CHUNK, budget))
+        if not chunk:
+            return
+        budget -= len(chunk)
 
 
 def read_body() -> None:
@@ -57,14 +77,20 @@ def read_body() -> None:
             raise BadRequest(f"header Content-Length: {raw_length[:40]!r} is not a length in bytes.")
         length = int(raw_length)
         if length > limit:
+            if length <= limit + DRAIN_BYTES:  # read and dropped, so that the client reads the refusal
+                drainer = threading.Thread(target=_drain, args=(environ["wsgi.input"], length), daemon=True)
+                drainer.start()
+                drainer.join(settings.body_timeout)
             raise PayloadTooLarge(_too_large(limit), headers={"Connection": "close"})
         if length == 0:
             _replace(b"")
             return
-    out: list = [None, None]
+    out: list = [None, None, False]
     reader = threading.Thread(target=_read, args=(environ["wsgi.input"], length, limit, out), daemon=True)
     reader.start()
     reader.join(settings.body_timeout)
+    if out[2]:  # over the limit (and drained as far as the time and the budget allowed)
+        raise PayloadTooLarge(_too_large(limit), headers={"Connection": "close"})
     if reader.is_alive():
         raise RequestTimeout(
             f"The request body did not arrive within {settings.body_timeout:g} s; send it at once.",

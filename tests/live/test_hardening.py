@@ -66,8 +66,11 @@ def sparql_json(server, query: str) -> dict:
     return json.loads(body)
 
 
-def chunked(server, method: str, path: str, body: bytes, content_type: str, *, auth: bool = False) -> tuple[int, bytes]:
-    """Send ``body`` with Transfer-Encoding: chunked (no Content-Length)."""
+def chunked(
+    server, method: str, path: str, body: bytes, content_type: str, *, auth: bool = False, piece_pause: float = 0.0
+) -> tuple[int, bytes]:
+    """Send ``body`` with Transfer-Encoding: chunked (no Content-Length), pausing ``piece_pause``
+    seconds between 8 KiB pieces (a client on a slower line)."""
     connection = server.connection(30)
     try:
         connection.putrequest(method, path)
@@ -79,6 +82,8 @@ def chunked(server, method: str, path: str, body: bytes, content_type: str, *, a
         for start in range(0, len(body), 8192):
             piece = body[start : start + 8192]
             connection.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            if piece_pause:
+                time.sleep(piece_pause)
         connection.send(b"0\r\n\r\n")
         response = connection.getresponse()
         return response.status, response.read()
@@ -134,6 +139,17 @@ def test_a_chunked_graph_store_put_over_the_limit_is_refused_whole(server):
     assert status == 413, (status, text[:200])
     count = sparql_json(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert count["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_a_client_still_sending_when_refused_reads_the_413(server):
+    """The server refused at the limit and closed at once: a client still sending its body got a
+    reset (its unread bytes made the close a RST) instead of the 413. The server now reads on and
+    drops what follows, up to a bound, so that the client finishes sending and reads the refusal."""
+    graph = "http://example.org/graph/slow-chunked"
+    body = b"".join(b'<http://example.org/s%d> <http://example.org/p> "%d" .\n' % (i, i) for i in range(40000))
+    assert len(body) > 2 * 1024 * 1024
+    status, text = chunked(server, "PUT", f"/store?graph={graph}", body, "application/n-triples", auth=True, piece_pause=0.002)
+    assert status == 413 and b"nothing was run or written" in text, (status, text[:200])
 
 
 def test_a_chunked_update_over_the_limit_runs_nothing(server):
