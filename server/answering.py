@@ -103,6 +103,12 @@ def answer(
     return Answered(result, "computed", made_in)
 
 
+#: What to do when a job of this kind runs past the time limit (the default: a query).
+_TIMED_OUT_HINT = {
+    "report": "Make it with the command line instead (policykg report --year YEAR), which has no time limit.",
+}
+
+
 def run(job, timeout: float, *, what: str = "query", text: str | None = None, limit: float | None = None):
     """The job's result from a query process, or the error to answer with. ``timeout`` is
     what is left of the time limit ``limit`` (the whole of it by default), which the message names."""
@@ -111,7 +117,7 @@ def run(job, timeout: float, *, what: str = "query", text: str | None = None, li
     except JobTimeout:
         raise TimedOut(
             f"The {what} ran longer than {limit or timeout:g} s, the time limit of this endpoint, and was stopped. "
-            "Make it more selective (a LIMIT, a FILTER on an indexed pattern, fewer OPTIONALs) and try again."
+            + _TIMED_OUT_HINT.get(what, "Make it more selective (a LIMIT, a FILTER on an indexed pattern, fewer OPTIONALs) and try again.")
         ) from None
     except MemoryExceeded as error:
         raise AnswerTooLarge(

@@ -88,28 +88,6 @@ def _html(output: Output) -> bytes:
     return render_template(output.template, **output.data).encode("utf-8")
 
 
-def _report(output: Output) -> bytes:
-    """The annual report (``data``: :class:`ReportDocument`) in the format of ``output``."""
-    from policykg.report.render import RENDERERS as REPORT_RENDERERS
-
-    document: ReportDocument = output.data
-    name = output.format.names[0]
-    options = {"other_language_url": document.other_language_url} if name == "html" else {}
-    content = REPORT_RENDERERS[name](document.report, document.language, document.base, **options)
-    return content.encode("utf-8") if isinstance(content, str) else bytes(content)
-
-
-@dataclass
-class ReportDocument:
-    """The data of the annual report and how to write it: its language, the server's root URL
-    (for links) and, for the page, the address of the same report in the other language."""
-
-    report: Any
-    language: str
-    base: str
-    other_language_url: str | None = None
-
-
 def _text(output: Output) -> bytes:
     text = str(output.data)
     return (text if text.endswith("\n") else text + "\n").encode("utf-8")
@@ -156,7 +134,6 @@ RENDERERS: dict[str, Callable[[Output], bytes]] = {
     formats.API_SPARQL_JSON.key: _sparql_json,
     formats.PLAIN_TEXT.key: _text,
     formats.TEXT_TABLE.key: _text,
-    **{fmt.key: _report for fmt in formats.REPORT_OFFERS},
 }
 
 

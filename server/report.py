@@ -22,11 +22,11 @@ from policykg.compliance.rules import load_rules
 from policykg.publication.samples import NOTICE, illustrative_graphs
 from policykg.store import StoreNotBuilt
 
-from . import context
+from . import answering, context
 from .errors import NotFound, Unavailable
 from .negotiation import negotiate
 from .present import language
-from .rendering import PAGE_SECURITY, Output, ReportDocument
+from .rendering import PAGE_SECURITY, Output
 
 report = Blueprint("report", __name__)
 #: Findings listed per principle on /compliance (the counts are of all of them).
@@ -103,8 +103,8 @@ def _reader():
 @report.get("/report/<int:year>")
 @report.get("/report/<int:year>/body/<key>")
 def annual_report(year: int, key: str | None = None) -> Output:
-    from policykg.report.data import gather
     from policykg.report.html import style_source
+    from policykg.report.job import ReportJob
 
     if not 1990 <= year <= 2100:
         raise NotFound(f"No report of the year {year}: the years are 1990 to 2100.")
@@ -116,13 +116,14 @@ def annual_report(year: int, key: str | None = None) -> Output:
     fmt = negotiate(formats.REPORT_OFFERS)
     lang = language()
     other = "en" if lang == "sv" else "sv"
-    document = ReportDocument(gather(reader, settings, year, body), lang, context.public_base(), f"{request.path}?lang={other}")
+    job = ReportJob(settings, year, body, fmt.key, lang, context.public_base(), f"{request.path}?lang={other}")
+    answered = answering.answer(job, what="report", cache_key=("report", year, body, fmt.key, lang, context.public_base()))
     download = None if fmt is formats.REPORT_HTML else f"uppfoljning-{year}{'-' + key if key else ''}.{fmt.suffix}"
     headers = {}
     if fmt.page:  # the report's own inline style sheet, allowed by its digest
         headers["Content-Security-Policy"] = PAGE_SECURITY["Content-Security-Policy"].replace(
             "style-src 'self'", f"style-src 'self' {style_source()}")
-    return Output(document, fmt, download=download, headers=headers, vary=("Accept", "Accept-Language"))
+    return Output(answered.value.body, fmt, download=download, headers=headers, vary=("Accept", "Accept-Language"))
 
 
 @report.get("/compliance")

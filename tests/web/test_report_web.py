@@ -88,3 +88,18 @@ def test_the_csv_report_opens_as_text_in_a_spreadsheet(client):
     body = client.get("/report/2024?format=csv").get_data(as_text=True)
     rows = list(__import__("csv").reader(io.StringIO(body)))
     assert len(rows) > 1 and all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_the_report_runs_as_queries_do_under_the_time_limit(built_settings):
+    """A report was gathered in the server's own thread, without a limit: on the 1 M-activity set
+    one request held a core for minutes. It now runs in a query process under the time limit."""
+    from policykg.server import create_app
+
+    app = create_app({**built_settings.as_dict(), "update_token": None, "query_timeout": 0.05, "result_cache_bytes": 0})
+    try:
+        response = app.test_client().get("/report/2024?format=pdf", headers={"Accept": "text/plain"})
+        assert response.status_code == 504
+        assert "policykg report" in response.get_data(as_text=True)
+    finally:
+        app.extensions["policykg.querypool"].close()
+
