@@ -139,6 +139,8 @@ class QueryProcess:
 
     def __init__(self, forks: ForkServer) -> None:
         self.pid, self.connection = forks.fork()
+        self._ending = threading.Lock()
+        self._closed = False
         self.ready = False
         self.long = False
         self.peak = 0
@@ -182,12 +184,24 @@ class QueryProcess:
         except OSError:
             pass  # not allowed here: the long query just keeps its priority
 
-    def kill(self) -> None:
+    def stop(self) -> None:
+        """Kill it (the fork server reaps it); a thread reading its connection then gets EOF."""
         try:
-            os.kill(self.pid, signal.SIGKILL)  # the fork server reaps it
+            os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self.connection.close()
+
+    def kill(self) -> None:
+        """Kill it and close its connection, once (by the thread that uses it, or for an idle one)."""
+        self.stop()
+        with self._ending:
+            if self._closed:
+                return
+            self._closed = True
+        try:
+            self.connection.close()
+        except OSError:
+            pass
 
     def alive(self) -> bool:
         try:
@@ -257,7 +271,9 @@ class QueryPool:
         finally:
             with self._lock:
                 self._starting -= 1
-                if process is not None:
+                if process is not None and self._closed:
+                    process.kill()  # started while the pool closed
+                elif process is not None:
                     self._idle.append(process)
                 self._lock.notify()
 
@@ -422,8 +438,10 @@ class QueryPool:
     def close(self) -> None:
         self._closed = True
         with self._lock:
-            processes, self._all, self._idle = list(self._all), set(), []
+            processes, idle, self._all, self._idle = list(self._all), list(self._idle), set(), []
             self._lock.notify_all()
         for process in processes:
+            process.stop()  # one in use or starting: its thread gets EOF and closes its connection
+        for process in idle:
             process.kill()
         self._forks.close()

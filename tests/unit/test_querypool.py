@@ -111,3 +111,22 @@ def test_a_large_answer_is_streamed_in_pieces_and_a_small_one_comes_whole(pool):
     assert body.count(b"\n") == 10_001 and len(body) > 10_000_000
     whole = pool.run(QueryJob("SELECT * WHERE { ?s ?p ?o }", LIMITS, stream=True), 5)
     assert isinstance(whole, Answer) and whole.body
+
+
+def test_a_pool_closed_while_it_starts_its_processes_closes_cleanly(store_path):
+    """Closing a pool while a thread was starting a spare process closed that process's
+    connection under the thread, which then closed it again: EBADF in the thread (and a file
+    descriptor number that another connection may already have been given)."""
+    errors: list = []
+    previous = threading.excepthook
+    threading.excepthook = lambda hook: errors.append(hook.exc_value)
+    try:
+        for round_ in range(40):
+            pool = QueryPool(store_path, 2)
+            pool.warm()  # spares start in threads of their own
+            time.sleep(0.005 * (round_ % 10))
+            pool.close()
+        time.sleep(1.0)  # the starting threads notice and finish
+    finally:
+        threading.excepthook = previous
+    assert not errors, errors
