@@ -10,6 +10,7 @@ data can say it is illustrative through ``illustrative_notice``.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from flask import Blueprint, request
@@ -60,22 +61,30 @@ def compliance_text(key: str, *args) -> str:
     return TEXTS[key][language()].format(*args)
 
 
+def _illustrative() -> frozenset[str]:
+    """The graphs of the published generation whose records are marked illustrative (asked once
+    per generation, not on every page)."""
+    store = context.store()
+    generation = store.current_generation()
+    return frozenset() if generation is None else _illustrative_graphs(store, generation)
+
+
+@functools.lru_cache(maxsize=8)
+def _illustrative_graphs(store, generation: str) -> frozenset[str]:
+    try:
+        return frozenset(illustrative_graphs(store.reader()))
+    except StoreNotBuilt:
+        return frozenset()
+
+
 @report.app_context_processor
 def compliance_functions() -> dict:
     def illustrative_notice() -> str | None:
-        try:
-            reader = context.store().reader()
-        except StoreNotBuilt:
-            return None
-        return NOTICE[language()] if illustrative_graphs(reader) else None
+        return NOTICE[language()] if _illustrative() else None
 
     def illustrative_in(graphs) -> str | None:
         """The notice, when one of ``graphs`` (a page's sources) holds illustrative records."""
-        try:
-            marked = set(illustrative_graphs(context.store().reader()))
-        except StoreNotBuilt:
-            return None
-        return NOTICE[language()] if marked & set(graphs or ()) else None
+        return NOTICE[language()] if _illustrative() & set(graphs or ()) else None
 
     def findings_for(iri: str) -> dict:
         """The findings about ``iri``, and, for what the rules check (a principle), its rules and their findings."""
