@@ -9,7 +9,8 @@ Java 17 runs them). The generated data (2 000 products: 725 305 triples) is kept
 compacted) and once into an Oxigraph database (``oxigraph load``, then ``oxigraph
 optimize``). Three servers answer in turn: ``oxigraph serve-read-only
 --union-default-graph``, and ``policykg serve`` with the result cache off and as it
-serves by default. For each, the BSBM test driver runs the query mix with 1 client and
+serves by default (with ``--bare``, a fourth: :mod:`bench.bare_wsgi`, the ceiling of any
+Python service). For each, the BSBM test driver runs the query mix with 1 client and
 with 8 (``-mt 8``): query mixes per hour, and each query's mean time, from the driver.
 The driver gives no percentiles, so the queries of one driver run are recorded (by a
 recording endpoint in front of Oxigraph) and replayed by our own clients against each
@@ -151,6 +152,17 @@ def start_policykg(store: Path, name: str, cache: bool) -> Server:
     return Server(name, command, port, "/sparql", env)
 
 
+def start_bare(store: Path) -> Server:
+    """The bare in-thread ceiling (:mod:`bench.bare_wsgi`), served as policykg is."""
+    port = free_port()
+    env = dict(os.environ, BARE_STORE=str(store / "current"), PYTHONPATH=str(PROJECT_ROOT))
+    command = [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "2", "--blocking-threads", "32", "--no-ws", "bench.bare_wsgi:application",
+    ]
+    return Server("bare", command, port, "/sparql", env)
+
+
 def drive(where: Path, url: str, clients: int, runs: int, warmup: int, tag: str) -> dict:
     """One test-driver run: query mixes per hour and each query's mean (seconds)."""
     out = RESULTS / f"bsbm-{tag}.xml"
@@ -250,6 +262,10 @@ def main() -> None:
     parser.add_argument("--replay-runs", type=int, default=40, help="recorded mixes each replaying client sends")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--fresh", action="store_true", help="load both stores again")
+    parser.add_argument(
+        "--bare", action="store_true",
+        help="also measure a bare in-thread Python WSGI answerer (bench.bare_wsgi): the ceiling of any Python service",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     where = prepare(args.products)
@@ -260,11 +276,14 @@ def main() -> None:
         queries = record(where, oxigraph, args.replay_runs)
     finally:
         oxigraph.stop()
-    for name, start in (
+    servers = [
         ("oxigraph", lambda: start_oxigraph(theirs)),
         ("policykg-no-cache", lambda: start_policykg(ours, "policykg-no-cache", cache=False)),
         ("policykg", lambda: start_policykg(ours, "policykg", cache=True)),
-    ):
+    ]
+    if args.bare:
+        servers.insert(1, ("bare", lambda: start_bare(ours)))
+    for name, start in servers:
         server = start()
         try:
             for clients in args.clients:
