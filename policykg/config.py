@@ -56,6 +56,25 @@ class Settings:
 
     #: Directory of the embedded store (generations of a pyoxigraph database).
     store: Path = Path("var/store")
+    #: A SPARQL server to keep the data in instead of the embedded store: its base URL, where
+    #: the query, update and graph store endpoints are found as `query`, `update` and `store`
+    #: (Oxigraph server's layout). Unset: the embedded store. See docs/remote-store.md.
+    store_url: str | None = None
+    #: The remote store's SPARQL query endpoint, if not STORE_URL/query.
+    store_query_url: str | None = None
+    #: The remote store's SPARQL update endpoint, if not STORE_URL/update.
+    store_update_url: str | None = None
+    #: The remote store's graph store protocol endpoint, if not STORE_URL/store.
+    store_graph_store_url: str | None = None
+    #: User name for HTTP Basic authentication to the remote store (with STORE_PASSWORD).
+    store_user: str | None = None
+    #: Password for HTTP Basic authentication to the remote store.
+    store_password: str | None = None
+    #: Bearer token for the remote store (instead of a user and password).
+    store_token: str | None = None
+    #: How long (seconds) a reader of the remote store trusts the published generation it
+    #: last read before asking again (one small query).
+    store_poll_seconds: float = 1.0
     #: Base IRI of instance data; must end with '/'.
     base_iri: str = DEFAULT_BASE_IRI
     #: Where the shared reference data lives (UN SDG files, W3C suites, link tables); an
@@ -183,6 +202,10 @@ class Settings:
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def store_environ(self) -> dict[str, str]:
+        """The ``POLICYKG_STORE_*`` variables that say where a remote store is (for query processes)."""
+        return {k: v for k, v in self.to_environ().items() if k.startswith(ENV_PREFIX + "STORE_") or k == ENV_PREFIX + "QUERY_TIMEOUT"}
+
     def to_environ(self) -> dict[str, str]:
         """These settings as ``POLICYKG_*`` variables (for the server's worker processes)."""
         found = {}
@@ -289,6 +312,12 @@ def load_settings(
             raise ConfigError(
                 f"setting check_date ({ENV_PREFIX}CHECK_DATE): expected a day as YYYY-MM-DD, got {settings.check_date!r}"
             ) from None
+    for name in ("store_url", "store_query_url", "store_update_url", "store_graph_store_url"):
+        value = getattr(settings, name)
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}): expected an http or https URL, got {value!r}")
+    if settings.store_poll_seconds < 0:
+        raise ConfigError(f"setting store_poll_seconds ({ENV_PREFIX}STORE_POLL_SECONDS) must not be negative")
     if settings.result_cache_bytes < 0:
         raise ConfigError(f"setting result_cache_bytes ({ENV_PREFIX}RESULT_CACHE_BYTES) must not be negative")
     return settings

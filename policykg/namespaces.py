@@ -26,6 +26,13 @@ from rdflib import Namespace
 
 # --- our own vocabulary -----------------------------------------------------
 
+#: On a remote store (:mod:`policykg.remote`): the graph, and the node in it, whose
+#: ``dct:identifier`` names the published generation (the pointer readers follow).
+REMOTE_CONTROL_GRAPH = "urn:policykg:store"
+#: On a remote store: graphs being written are staged under names with this prefix,
+#: left out of every reader's dataset, and moved into place in one update.
+REMOTE_STAGING_PREFIX = "urn:policykg:staging:"
+
 #: The ontology (classes, properties, concept schemes of the vocabulary).
 PKG = Namespace("https://w3id.org/policykg/ontology#")
 ONTOLOGY_IRI = "https://w3id.org/policykg/ontology"

@@ -34,9 +34,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.namespaces import VOID
+from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name
+
+__all__ = ["EmbeddedStore", "GraphWriter", "LOCK", "StoreBusy", "StoreError", "StoreNotBuilt", "open_store"]
 
 CURRENT = "current"
-LOCK = ".lock"
 GEN_PREFIX = "gen-"
 TMP_PREFIX = "tmp-"
 #: ``.uncompacted-GEN`` marks a generation that a small write left uncompacted.
@@ -44,22 +46,6 @@ UNCOMPACTED = ".uncompacted-"
 COMPACTING = ".compacting"
 COMPACT_PREFIX = "compacting-"
 
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked; the message says why and where."""
-
-
-class StoreNotBuilt(StoreError):
-    """There is no published generation yet."""
-
-
-class StoreBusy(StoreError):
-    """Another process holds the writer's lock; try again when it is done."""
-
-
-def _new_generation_name(prefix: str) -> str:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    return f"{prefix}{stamp}{time.time_ns() % 1_000_000_000:09d}-{uuid.uuid4().hex[:4]}"
 
 
 #: Removing a graph costs about this many times more per quad than copying one
@@ -226,6 +212,8 @@ class GraphWriter:
 class EmbeddedStore:
     """A pyoxigraph database on disk, published in generations."""
 
+    remote = False
+
     def __init__(self, path: Path | str, *, keep_generations: int = 2) -> None:
         self.path = Path(path)
         self._current = str(self.path / CURRENT)  # read on every request: joined once
@@ -315,7 +303,7 @@ class EmbeddedStore:
         replacing = set(replacing)
         with self._lock():
             self._remove_leftovers()
-            tmp = self.path / _new_generation_name(TMP_PREFIX)
+            tmp = self.path / new_generation_name(TMP_PREFIX)
             published = self.current_generation()
             if published and not from_empty:
                 # Through a read-only handle: the published generation is never opened for writing.
@@ -352,7 +340,7 @@ class EmbeddedStore:
         generation = self.current_generation()
         if generation is None or not self.uncompacted():
             return None
-        tmp = self.path / _new_generation_name(COMPACT_PREFIX)
+        tmp = self.path / new_generation_name(COMPACT_PREFIX)
         try:
             source = ox.Store.read_only(str(self.path / generation))
             source.backup(str(tmp))
@@ -428,5 +416,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 def open_store(settings) -> EmbeddedStore:
-    """The store the settings name."""
+    """The store the settings name: a remote SPARQL server when ``store_url`` (or its
+    query URL) is set, else the embedded store at ``store``."""
+    if getattr(settings, "store_url", None) or getattr(settings, "store_query_url", None):
+        from policykg.remote.protocol import Endpoints
+        from policykg.remote.store import RemoteStore
+
+        return RemoteStore(Endpoints.of(settings), settings.store, timeout=settings.query_timeout, poll=settings.store_poll_seconds)
     return EmbeddedStore(settings.store, keep_generations=settings.keep_generations)

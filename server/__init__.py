@@ -81,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         long_queries=settings.long_queries,
         memory_bytes=settings.query_memory_bytes,
         keep_generations=settings.keep_generations,
+        environ=settings.store_environ(),
     )
     app.extensions["policykg.resultcache"] = ResultCache(settings.result_cache_bytes)
     app.extensions["policykg.answers"] = {"lock": threading.Lock()}

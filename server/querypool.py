@@ -87,8 +87,10 @@ class ForkServer:
     """The process that query processes are forked from (:mod:`policykg.runtime.forkserver`),
     started again if it is gone."""
 
-    def __init__(self, store: Path, keep_generations: int) -> None:
+    def __init__(self, store: Path, keep_generations: int, environ: dict[str, str] | None = None) -> None:
         self.store, self.keep = store, keep_generations
+        #: Added to the fork server's environment (where a remote store is: ``Settings.store_environ``).
+        self.environ = environ or {}
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
@@ -99,6 +101,7 @@ class ForkServer:
             [sys.executable, "-m", "policykg.runtime.forkserver", str(theirs.fileno()), str(self.store), str(self.keep)],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
+            env={**os.environ, **self.environ} if self.environ else None,
         )
         theirs.close()
         self.control = ours
@@ -224,6 +227,7 @@ class QueryPool:
         memory_bytes: int = 1 << 30,
         keep_generations: int = 2,
         max_processes: int | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.store = Path(store)
         self.idle_target = idle
@@ -238,7 +242,7 @@ class QueryPool:
         self._starting = 0
         self._lock = threading.Condition()
         self._closed = False
-        self._forks = ForkServer(self.store, keep_generations)
+        self._forks = ForkServer(self.store, keep_generations, environ)
         atexit.register(self.close)
 
     # --- processes ------------------------------------------------------------------

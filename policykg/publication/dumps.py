@@ -312,7 +312,7 @@ def write_dumps(store: EmbeddedStore, base_iri: str, *, force: bool = False, pro
             return DumpsReport(existing, written=False, removed=_remove_older(root, generation))
         started = time.perf_counter()
         published = store.published_at() or time.time()
-        reader = ox.Store.read_only(str(store.path / generation))
+        reader = ox.Store.read_only(str(store.path / generation)) if not store.remote else store.snapshot()[1]
         tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         try:

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 
 from policykg.runtime.executor import Failure
 from policykg.runtime.streaming import DONE, READY, send
-from policykg.store import EmbeddedStore, StoreNotBuilt
+from policykg.store import EmbeddedStore, StoreError, StoreNotBuilt, open_store
 
 
 def _watch_parent() -> None:
@@ -30,6 +30,15 @@ def _watch_parent() -> None:
     os._exit(0)
 
 
+def _open(store_path: str, keep_generations: int):
+    """The store: remote when the environment names one (``POLICYKG_STORE_URL``), else the embedded one at ``store_path``."""
+    if os.environ.get("POLICYKG_STORE_URL") or os.environ.get("POLICYKG_STORE_QUERY_URL"):
+        from policykg.config import load_settings
+
+        return open_store(load_settings({"store": store_path}, environ={k: v for k, v in os.environ.items() if k.startswith("POLICYKG_STORE_") or k == "POLICYKG_QUERY_TIMEOUT"}))
+    return EmbeddedStore(store_path, keep_generations=keep_generations)
+
+
 def serve(fd: int, store_path: str, keep_generations: int) -> None:
     """Answer jobs from the socket ``fd`` until it closes."""
     serve_connection(Connection(fd), store_path, keep_generations)
@@ -38,7 +47,7 @@ def serve(fd: int, store_path: str, keep_generations: int) -> None:
 def serve_connection(connection: Connection, store_path: str, keep_generations: int) -> None:
     """Say it is ready (the store opened), then answer jobs from ``connection`` until it closes."""
     threading.Thread(target=_watch_parent, daemon=True).start()
-    store = EmbeddedStore(store_path, keep_generations=keep_generations)
+    store = _open(store_path, keep_generations)
     try:
         store.snapshot()
     except (StoreNotBuilt, OSError):
@@ -56,6 +65,8 @@ def serve_connection(connection: Connection, store_path: str, keep_generations: 
             answer = job.run(store, connection)
         except StoreNotBuilt as error:
             answer = Failure("not-built", str(error))
+        except StoreError as error:  # a remote store unreachable or refusing: its message says which
+            answer = Failure("remote", str(error))
         except (BrokenPipeError, ConnectionResetError):
             return  # the server stopped reading (its client went away) and will replace us
         except Exception as error:  # noqa: BLE001 - the server answers 500; the trace goes to our log only

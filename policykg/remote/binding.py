@@ -1,0 +1,104 @@
+"""Parameters bound as RDF terms in a query sent to a remote store.
+
+pyoxigraph binds a query's variables to terms before evaluation (``substitutions``,
+SEP-0007); the SPARQL 1.1 Protocol has no such thing. The standard way is a ``VALUES``
+block: we put one first in the WHERE clause's group (``WHERE { VALUES (?a ?b) { (<x>
+"y") } ... }``) and in every group pattern below it that mentions the variable, so
+that what a group evaluates on its own (a FILTER in a UNION branch, an OPTIONAL) sees
+the value as a substitution would (``tests/live/test_remote_store.py`` compares every
+named query on both stores). The terms are written by pyoxigraph in N-Triples syntax, so a value can
+never change the query's text around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from policykg.runtime.sparqllex import Lexer
+
+
+class CannotBind(ValueError):
+    """The query has no group to put the bound values in (a DESCRIBE without WHERE)."""
+
+
+def _tokens(sparql: str) -> list[tuple[str, int, int]]:
+    lexer, pos, size, found = Lexer(sparql), 0, len(sparql), []
+    while True:
+        pos = lexer.skip(pos)
+        if pos >= size:
+            return found
+        kind, end, _ = lexer.lex(pos)
+        found.append((kind, pos, end))
+        pos = end
+
+
+def _where_index(sparql: str, tokens) -> int:
+    """The index of the token '{' that opens the query's WHERE clause."""
+    depth, after_where, first = 0, False, None
+    for index, (kind, start, end) in enumerate(tokens):
+        text = sparql[start:end]
+        if kind == "word" and depth == 0 and text.upper() == "WHERE":
+            after_where = True
+        elif kind == "punct" and text == "{":
+            if depth == 0 and after_where:
+                return index
+            if depth == 0 and first is None:
+                first = index
+            depth += 1
+        elif kind == "punct" and text == "}":
+            depth = max(0, depth - 1)
+    if first is None:
+        raise CannotBind("the query has no WHERE clause to bind its parameters in")
+    return first
+
+
+def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None) -> str:
+    """``sparql`` with ``substitutions`` (variable -> pyoxigraph term) bound by VALUES:
+    in the WHERE clause's group, and in every group pattern below it that mentions one
+    of them (so that a FILTER deep inside sees the value, as with a substitution)."""
+    if not substitutions:
+        return sparql
+    for variable, term in substitutions.items():
+        if not isinstance(variable, ox.Variable) or not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise TypeError(f"cannot bind {variable!r} to {term!r}: only IRIs and literals can be sent to a remote store")
+    names = {variable.value: variable for variable in substitutions}
+    tokens = _tokens(sparql)
+    first = _where_index(sparql, tokens)
+    insertions: list[tuple[int, dict]] = []
+    stack: list[tuple[int, bool, set]] = []  # (offset after '{', a group pattern?, variables seen inside)
+    values_block = False
+    for index in range(first, len(tokens)):
+        kind, start, end = tokens[index]
+        text = sparql[start:end]
+        if kind == "word" and text.upper() == "VALUES":
+            values_block = True
+        elif kind == "punct" and text == "{":
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            subquery = following is not None and following[0] == "word" and sparql[following[1]:following[2]].upper() == "SELECT"
+            stack.append((end, not values_block and not subquery, set()))
+        elif kind == "punct" and text == "}":
+            if not stack:
+                break
+            offset, group, seen = stack.pop()
+            if values_block and not group:
+                values_block = False
+            if stack:
+                stack[-1][2].update(seen)
+            wanted = set(names) if not stack and index > first and offset == tokens[first][2] else seen & set(names)
+            if group and wanted:
+                insertions.append((offset, {names[n]: substitutions[names[n]] for n in sorted(wanted)}))
+            if not stack:
+                break
+        elif kind == "other" and text[0] in "?$" and stack:
+            stack[-1][2].add(text[1:])
+    for offset, bound in sorted(insertions, key=lambda item: item[0], reverse=True):
+        sparql = sparql[:offset] + values_clause(bound) + sparql[offset:]
+    return sparql
+
+
+def values_clause(substitutions: Mapping[ox.Variable, object]) -> str:
+    names = " ".join(str(variable) for variable in substitutions)
+    terms = " ".join(str(term) for term in substitutions.values())
+    return f" VALUES ({names}) {{ ({terms}) }} "

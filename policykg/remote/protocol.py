@@ -1,0 +1,178 @@
+"""A client of the standard protocols only: SPARQL 1.1 Query, Update and the Graph Store
+HTTP Protocol, with the remote store's URLs and credentials from the settings.
+
+Requests are sent on one keep-alive connection per thread and endpoint; a failure
+raises :class:`RemoteStoreError` naming the URL, the status and what the server said.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import socket
+import threading
+import urllib.parse
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from policykg.storebase import StoreError
+
+#: What a failure message quotes of the server's answer, at most.
+QUOTED = 600
+CHUNK = 1 << 16
+
+
+class RemoteStoreError(StoreError):
+    """The remote store could not be reached or refused a request; the message says which and why."""
+
+
+class RemoteTimeout(RemoteStoreError):
+    """The remote store did not answer within the time limit."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the remote store answers, and how we authenticate (Basic or Bearer, or neither)."""
+
+    query: str
+    update: str
+    graph_store: str
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def of(cls, settings) -> "Endpoints":
+        base = (settings.store_url or "").rstrip("/")
+        return cls(
+            query=settings.store_query_url or f"{base}/query",
+            update=settings.store_update_url or f"{base}/update",
+            graph_store=settings.store_graph_store_url or f"{base}/store",
+            user=settings.store_user,
+            password=settings.store_password,
+            token=settings.store_token,
+        )
+
+    def headers(self) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        if self.user is not None:
+            pair = f"{self.user}:{self.password or ''}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        return {}
+
+
+class Response:
+    """An answer being read: its status, media type and body (whole, or in chunks)."""
+
+    def __init__(self, raw: http.client.HTTPResponse, url: str) -> None:
+        self.raw, self.url = raw, url
+        self.status = raw.status
+        self.media_type = (raw.getheader("Content-Type") or "").split(";")[0].strip().lower()
+
+    def read(self) -> bytes:
+        return self.raw.read()
+
+    def chunks(self) -> Iterator[bytes]:
+        while True:
+            chunk = self.raw.read(CHUNK)
+            if not chunk:
+                return
+            yield chunk
+
+
+class Client:
+    """Sends protocol requests to one remote store."""
+
+    def __init__(self, endpoints: Endpoints, *, timeout: float = 30.0) -> None:
+        self.endpoints = endpoints
+        self.timeout = timeout
+        self._local = threading.local()
+
+    # --- the protocols ---------------------------------------------------------
+
+    def query(
+        self, sparql: str, *, accept: str, default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None, timeout: float | None = None,
+    ) -> Response:
+        """POST a query (form-encoded, so that long queries and long graph lists fit)."""
+        form = [("query", sparql)]
+        form += [("default-graph-uri", g) for g in default_graphs or ()]
+        form += [("named-graph-uri", g) for g in named_graphs or ()]
+        return self._send(
+            "POST", self.endpoints.query, urllib.parse.urlencode(form).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}, timeout, what="query",
+        )
+
+    def update(self, sparql: str, *, timeout: float | None = None) -> None:
+        response = self._send(
+            "POST", self.endpoints.update, sparql.encode("utf-8"),
+            {"Content-Type": "application/sparql-update"}, timeout, what="update",
+        )
+        response.read()
+
+    def put_graph(self, graph: str, body: Iterable[bytes] | bytes, *, media_type: str = "application/n-triples", timeout: float | None = None) -> None:
+        """Replace ``graph`` with ``body`` (chunks are sent as they come: chunked transfer)."""
+        response = self._send(
+            "PUT", self._graph_url(graph), body, {"Content-Type": media_type}, timeout, what=f"write of graph <{graph}>",
+        )
+        response.read()
+
+    def get_graph(self, graph: str, *, accept: str = "application/n-triples", timeout: float | None = None) -> Response | None:
+        """``graph`` as a response to read (None: the store has no such graph)."""
+        return self._send("GET", self._graph_url(graph), None, {"Accept": accept}, timeout, what=f"read of graph <{graph}>", missing_ok=True)
+
+    # --- the wire ----------------------------------------------------------------
+
+    def _graph_url(self, graph: str) -> str:
+        separator = "&" if "?" in self.endpoints.graph_store else "?"
+        return f"{self.endpoints.graph_store}{separator}{urllib.parse.urlencode({'graph': graph})}"
+
+    def _connection(self, url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        pool = self._local.__dict__.setdefault("connections", {})
+        connection = pool.get(key)
+        if connection is None:
+            kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            connection = pool[key] = kind(parts.hostname, parts.port, timeout=timeout)
+        connection.timeout = timeout
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        path = parts.path or "/"
+        return connection, path + (f"?{parts.query}" if parts.query else "")
+
+    def _send(self, method, url, body, headers, timeout, *, what: str, missing_ok: bool = False) -> Response | None:
+        limit = self.timeout if timeout is None else timeout
+        headers = {**self.endpoints.headers(), **headers}
+        if body is not None and not isinstance(body, (bytes, bytearray)):
+            headers["Transfer-Encoding"] = "chunked"
+        for attempt in (1, 2):  # a keep-alive connection the server closed meanwhile is opened again once
+            connection, path = self._connection(url, limit)
+            try:
+                connection.request(method, path, body=body, headers=headers, encode_chunked="Transfer-Encoding" in headers)
+                raw = connection.getresponse()
+                break
+            except (socket.timeout, TimeoutError):
+                connection.close()
+                raise RemoteTimeout(f"the remote store ({url}) did not answer the {what} within {limit:g} s") from None
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+                connection.close()
+                if attempt == 2 or not isinstance(body, (bytes, bytearray, type(None))):
+                    raise RemoteStoreError(f"the remote store ({url}) closed the connection during the {what}: {error}") from None
+            except OSError as error:
+                connection.close()
+                raise RemoteStoreError(f"cannot reach the remote store ({url}) for the {what}: {error}") from None
+        response = Response(raw, url)
+        if missing_ok and response.status == 404:
+            response.read()
+            return None
+        if not 200 <= response.status < 300:
+            said = response.read()[:QUOTED].decode("utf-8", "replace").strip()
+            raise RemoteStoreError(f"the remote store ({url}) refused the {what}: HTTP {response.status}: {said}")
+        return response
+
+    def close(self) -> None:
+        for connection in self._local.__dict__.get("connections", {}).values():
+            connection.close()
+        self._local = threading.local()

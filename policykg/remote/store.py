@@ -1,0 +1,262 @@
+"""A remote SPARQL server as the store, published in generations by the standards alone.
+
+The data graphs keep their own names on the server. Beside them:
+
+* the control graph ``urn:policykg:store`` holds the pointer: ``<urn:policykg:store>
+  dct:identifier "gen-…"`` (the published generation) and ``dct:modified`` (when);
+* a writer stages each graph it replaces under ``urn:policykg:staging:TOKEN/GRAPH``
+  (Graph Store Protocol ``PUT``, streamed), then publishes with ONE SPARQL Update
+  request: ``MOVE`` each staged graph onto its name, ``DROP`` the removed ones, and
+  move the pointer. Readers never see staged graphs (every query is sent with the
+  published graphs as its dataset, :mod:`policykg.remote.reader`), and a failed load
+  drops its staged graphs and leaves the published ones as they were.
+
+Whether readers can see the publishing update half done is the server's: Oxigraph
+server runs an update request in one transaction; Virtuoso does not promise it for a
+request of several operations (docs/remote-store.md says what that means). Writers on
+one machine take the same lock file as the embedded store's; writers on several
+machines are not coordinated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg.namespaces import DCT, REMOTE_CONTROL_GRAPH, REMOTE_STAGING_PREFIX, XSD
+from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name
+
+from .protocol import Client, Endpoints, RemoteStoreError
+from .reader import RemoteReader
+
+_POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+#: Triples per chunk of a staged graph's body.
+_BATCH = 20_000
+
+
+def staging_graph(token: str, graph: str) -> str:
+    return f"{REMOTE_STAGING_PREFIX}{token}/{urllib.parse.quote(graph, safe='')}"
+
+
+def _ours(graph: str) -> bool:
+    return graph == REMOTE_CONTROL_GRAPH or graph.startswith(REMOTE_STAGING_PREFIX)
+
+
+class RemoteStore:
+    """The published generation of a remote SPARQL server (see the module's docstring).
+    ``path`` is a local directory for what the service keeps itself (stored answers,
+    dumps, the writers' lock)."""
+
+    #: Not the embedded store: what needs pyoxigraph itself (the rules' custom functions) is not run on it.
+    remote = True
+
+    def __init__(self, endpoints: Endpoints, path: Path | str, *, timeout: float = 30.0, poll: float = 1.0) -> None:
+        self.endpoints = endpoints
+        self.path = Path(path)
+        self.client = Client(endpoints, timeout=timeout)
+        self.timeout = timeout
+        self.poll = poll
+        self._pointer: tuple[float, str | None, float | None] | None = None
+        self._readers: dict[str, RemoteReader] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.endpoints.query!r})"
+
+    # --- the pointer ---------------------------------------------------------------
+
+    def _read_pointer(self, *, fresh: bool = False) -> tuple[str | None, float | None]:
+        with self._lock:
+            cached = self._pointer
+        if cached is not None and not fresh and time.monotonic() - cached[0] < self.poll:
+            return cached[1], cached[2]
+        response = self.client.query(_POINTER, accept="application/sparql-results+json")
+        rows = list(ox.parse_query_results(response.read(), ox.QueryResultsFormat.JSON))
+        generation = rows[0]["generation"].value if rows else None
+        modified = None
+        if rows and rows[0]["modified"] is not None:
+            with contextlib.suppress(ValueError):
+                modified = datetime.fromisoformat(rows[0]["modified"].value.replace("Z", "+00:00")).timestamp()
+        with self._lock:
+            self._pointer = (time.monotonic(), generation, modified)
+        return generation, modified
+
+    def current_generation(self) -> str | None:
+        return self._read_pointer()[0]
+
+    @property
+    def version(self) -> str | None:
+        return self.current_generation()
+
+    def published_at(self) -> float | None:
+        return self._read_pointer()[1]
+
+    # --- reading ---------------------------------------------------------------------
+
+    def published_graphs(self) -> list[str]:
+        response = self.client.query(_GRAPHS, accept="application/sparql-results+json")
+        found = (row["g"] for row in ox.parse_query_results(response.read(), ox.QueryResultsFormat.JSON))
+        return sorted(g.value for g in found if isinstance(g, ox.NamedNode) and not _ours(g.value))
+
+    def snapshot(self) -> tuple[str, RemoteReader]:
+        generation = self.current_generation()
+        if generation is None:
+            raise StoreNotBuilt(f"no data on the remote store {self.endpoints.query}: run 'policykg build' first")
+        with self._lock:
+            reader = self._readers.get(generation)
+        if reader is None:
+            reader = RemoteReader(self.client, self.published_graphs(), timeout=self.timeout)
+            with self._lock:
+                self._readers = {generation: reader}
+        return generation, reader
+
+    def reader(self) -> RemoteReader:
+        return self.snapshot()[1]
+
+    def query(self, sparql: str, **options):
+        if "default_graph" not in options:
+            options.setdefault("use_default_graph_as_union", True)
+        return self.reader().query(sparql, **options)
+
+    def named_graphs(self) -> list[str]:
+        return list(self.reader().graphs)
+
+    def __len__(self) -> int:
+        return len(self.reader())
+
+    # --- writing ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writer(self, *, from_empty: bool = False, replacing: Iterable[str] = ()) -> Iterator["RemoteGraphWriter"]:
+        """Stage the graphs a writer replaces; publish them in one update if it succeeds."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreBusy(f"another process is writing to the remote store {self.endpoints.update}; try again when it is done") from None
+            writer = RemoteGraphWriter(self.client, uuid.uuid4().hex[:12])
+            try:
+                yield writer
+                self._publish(writer, from_empty)
+            finally:
+                writer.discard()
+
+    def _publish(self, writer: "RemoteGraphWriter", from_empty: bool) -> None:
+        generation = new_generation_name("gen-")
+        current = set(self.published_graphs())
+        removed = (current - set(writer.staged)) if from_empty else (set(writer.removed) & current)
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items()]
+        operations += [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(removed)]
+        operations += [
+            f"DROP SILENT GRAPH <{REMOTE_CONTROL_GRAPH}>",
+            f"INSERT DATA {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> {ox.Literal(generation)} ; "
+            f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} }} }}",
+        ]
+        self.client.update(" ;\n".join(operations), timeout=max(self.timeout, 600.0))
+        writer.staged.clear()  # moved: nothing left to discard
+        self._read_pointer(fresh=True)
+
+    # --- what the embedded store does and a remote one need not --------------------------
+
+    def uncompacted(self) -> bool:
+        return False
+
+    def compact(self) -> str | None:
+        return None  # the server compacts its own storage
+
+    def schedule_compaction(self, quiet: float) -> None:
+        return None
+
+    def replace_graphs(self, graphs, *, remove: Iterable[str] = ()) -> None:
+        with self.writer(replacing=[*graphs, *remove]) as writer:
+            for graph in remove:
+                writer.remove_graph(graph)
+            for graph, quads in graphs.items():
+                writer.replace_graph(graph, quads)
+
+
+class RemoteGraphWriter:
+    """What a writer may do to the generation it prepares on a remote store."""
+
+    def __init__(self, client: Client, token: str) -> None:
+        self.client, self.token = client, token
+        self.staged: dict[str, str] = {}
+        self.removed: list[str] = []
+        self.replaced: list[str] = []
+        self.compacted = False
+
+    def _stage(self, graph: str) -> str:
+        self.staged[graph] = staging_graph(self.token, graph)
+        if graph in self.removed:
+            self.removed.remove(graph)
+        self.replaced.append(graph)
+        return self.staged[graph]
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
+        count = 0
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal count
+            batch = []
+            for quad in quads:
+                batch.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+                if len(batch) >= _BATCH:
+                    count += len(batch)
+                    yield ox.serialize(batch, None, ox.RdfFormat.N_TRIPLES)
+                    batch = []
+            count += len(batch)
+            yield ox.serialize(batch, None, ox.RdfFormat.N_TRIPLES) or b""
+
+        self.client.put_graph(self._stage(graph), chunks())
+        return count
+
+    def load_graph(self, graph: str, chunks: Iterable[bytes]) -> int:
+        count = 0
+
+        def counted() -> Iterator[bytes]:
+            nonlocal count
+            for chunk in chunks:
+                count += chunk.count(b"\n")
+                if chunk:
+                    yield chunk
+
+        self.client.put_graph(self._stage(graph), counted())
+        return count
+
+    def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
+        if graph not in self.staged:
+            raise RemoteStoreError(f"on a remote store, triples are added only to a graph replaced in the same write (<{graph}>)")
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        if triples:
+            body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
+            self.client.update(f"INSERT DATA {{ GRAPH <{self.staged[graph]}> {{ {body.decode('utf-8')} }} }}")
+
+    def remove_graph(self, graph: str) -> None:
+        staged = self.staged.pop(graph, None)
+        if staged is not None:
+            self.client.update(f"DROP SILENT GRAPH <{staged}>")
+        self.removed.append(graph)
+
+    @property
+    def raw(self):
+        raise StoreError("this write needs the embedded store (a SPARQL update or a graph store write through policykg is not yet supported on a remote store: send it to the remote store's own endpoints)")
+
+    def discard(self) -> None:
+        """Drop what was staged and not published (a failed or interrupted write)."""
+        if not self.staged:
+            return
+        with contextlib.suppress(StoreError):
+            self.client.update(" ;\n".join(f"DROP SILENT GRAPH <{staged}>" for staged in self.staged.values()))
+        self.staged.clear()

@@ -1,0 +1,26 @@
+"""What every store shares: its errors, the writers' lock file, generation names."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+#: The lock file a writer holds, in the store's (local) directory.
+LOCK = ".lock"
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why and where."""
+
+
+class StoreNotBuilt(StoreError):
+    """There is no published generation yet."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the writer's lock; try again when it is done."""
+
+
+def new_generation_name(prefix: str) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return f"{prefix}{stamp}{time.time_ns() % 1_000_000_000:09d}-{uuid.uuid4().hex[:4]}"

@@ -1,0 +1,72 @@
+"""Parameters sent to a remote store are bound by VALUES blocks (policykg.remote.binding):
+where they go, and that a value cannot change the query around it."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from policykg.remote.binding import CannotBind, bind
+from policykg.remote.reader import has_dataset_clause
+
+YEAR = {ox.Variable("year"): ox.Literal(2024)}
+DATA = """
+@prefix ex: <http://example.org/> .
+ex:a ex:year 2024 ; ex:label "a" .
+ex:b ex:year 2023 ; ex:label "b" .
+"""
+
+
+def store() -> ox.Store:
+    found = ox.Store()
+    found.load(DATA, ox.RdfFormat.TURTLE)
+    return found
+
+
+def answers(query: str, substitutions) -> list[str]:
+    return sorted(str(row[0]) for row in store().query(query, substitutions=substitutions))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s ?year WHERE { ?s <http://example.org/year> ?year }",
+        "SELECT ?s ?year WHERE { { ?s <http://example.org/year> ?y FILTER (?y = ?year) } UNION { ?s <http://example.org/nothing> ?x } }",
+        "SELECT ?s ?year WHERE { ?s <http://example.org/label> ?l OPTIONAL { ?s <http://example.org/year> ?y } FILTER (?y = ?year) }",
+        "SELECT ?s ?year WHERE { { SELECT ?s ?year WHERE { ?s <http://example.org/year> ?y FILTER (?y = ?year) } } }",
+        "SELECT ?s ?year { ?s <http://example.org/year> ?y FILTER EXISTS { ?s ?p ?year } }",
+        "SELECT ?s ?year WHERE { VALUES ?l { \"a\" \"b\" } ?s <http://example.org/label> ?l { ?s <http://example.org/year> ?y FILTER (?y = ?year) } }",
+    ],
+)
+def test_bound_by_values_the_answers_are_those_of_a_substitution(query: str) -> None:
+    assert answers(bind(query, YEAR), None) == answers(query, YEAR) == ["<http://example.org/a>"]
+
+
+def test_a_value_cannot_change_the_query_around_it() -> None:
+    hostile = {ox.Variable("l"): ox.Literal('a" } ?s ?p ?o . FILTER (true) } #\n{ "')}
+    query = "SELECT ?s WHERE { ?s <http://example.org/label> ?l }"
+    assert answers(bind(query, hostile), None) == []
+
+
+def test_a_values_data_block_and_a_construct_template_are_left_alone() -> None:
+    query = "CONSTRUCT { ?s <http://example.org/p> ?year } WHERE { VALUES ?x { 1 } ?s <http://example.org/year> ?year }"
+    bound = bind(query, YEAR)
+    assert bound.startswith("CONSTRUCT { ?s <http://example.org/p> ?year } WHERE { VALUES (?year)")
+    assert "VALUES ?x { 1 }" in bound
+    assert len(list(store().query(bound))) == 1
+
+
+def test_a_query_without_a_where_clause_cannot_be_bound() -> None:
+    with pytest.raises(CannotBind):
+        bind("DESCRIBE ?x", {ox.Variable("x"): ox.NamedNode("http://example.org/a")})
+
+
+def test_only_iris_and_literals_are_sent() -> None:
+    with pytest.raises(TypeError, match="only IRIs and literals"):
+        bind("SELECT * { ?s ?p ?o }", {ox.Variable("s"): ox.BlankNode()})
+
+
+def test_a_dataset_clause_is_found_outside_strings_and_comments() -> None:
+    assert has_dataset_clause("SELECT * FROM <http://example.org/g> { ?s ?p ?o }")
+    assert has_dataset_clause("SELECT * from named <http://example.org/g> { GRAPH ?g { ?s ?p ?o } }")
+    assert not has_dataset_clause('SELECT * # FROM <x>\n{ ?s ?p "FROM" }')
