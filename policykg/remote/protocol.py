@@ -118,6 +118,11 @@ class Client:
         )
         response.read()
 
+    def write_graph(self, method: str, graph: str, body: bytes, media_type: str, *, timeout: float | None = None) -> None:
+        """PUT (replace) or POST (merge) ``body`` into ``graph``."""
+        response = self._send(method, self._graph_url(graph), body, {"Content-Type": media_type}, timeout, what=f"write of graph <{graph}>")
+        response.read()
+
     def get_graph(self, graph: str, *, accept: str = "application/n-triples", timeout: float | None = None) -> Response | None:
         """``graph`` as a response to read (None: the store has no such graph)."""
         return self._send("GET", self._graph_url(graph), None, {"Accept": accept}, timeout, what=f"read of graph <{graph}>", missing_ok=True)

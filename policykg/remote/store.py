@@ -156,16 +156,46 @@ class RemoteStore:
         generation = new_generation_name("gen-")
         current = set(self.published_graphs())
         removed = (current - set(writer.staged)) if from_empty else (set(writer.removed) & current)
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items()]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(removed)]
-        operations += [
-            f"DROP SILENT GRAPH <{REMOTE_CONTROL_GRAPH}>",
-            f"INSERT DATA {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> {ox.Literal(generation)} ; "
-            f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} }} }}",
-        ]
+        operations += _pointer_operations(generation)
         self.client.update(" ;\n".join(operations), timeout=max(self.timeout, 600.0))
         writer.staged.clear()  # moved: nothing left to discard
+        self._read_pointer(fresh=True)
+
+    # --- writes sent as they are (an update, a graph store write through policykg) -------
+
+    def apply_update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update on the server (one request: the server's own transaction), then
+        move the pointer so that readers list the graphs again."""
+        with self._writing():
+            self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + sparql, timeout=max(self.timeout, 600.0))
+            self._move_pointer()
+
+    def write_graph(self, method: str, graph: str, body: bytes, media_type: str) -> bool:
+        """A graph store write (PUT, POST or DELETE of ``graph``) sent to the server; returns
+        whether the graph existed before."""
+        with self._writing():
+            existed = graph in self.published_graphs()
+            if method == "DELETE":
+                self.client.update(f"DROP SILENT GRAPH <{graph}>")
+            else:
+                self.client.write_graph(method, graph, body, media_type)
+            self._move_pointer()
+        return existed
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreBusy(f"another process is writing to the remote store {self.endpoints.update}; try again when it is done") from None
+            yield
+
+    def _move_pointer(self) -> None:
+        self.client.update(" ;\n".join(_pointer_operations(new_generation_name("gen-"))))
         self._read_pointer(fresh=True)
 
     # --- what the embedded store does and a remote one need not --------------------------
@@ -185,6 +215,16 @@ class RemoteStore:
                 writer.remove_graph(graph)
             for graph, quads in graphs.items():
                 writer.replace_graph(graph, quads)
+
+
+def _pointer_operations(generation: str) -> list[str]:
+    """The update operations that make ``generation`` the published one."""
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return [
+        f"DROP SILENT GRAPH <{REMOTE_CONTROL_GRAPH}>",
+        f"INSERT DATA {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> {ox.Literal(generation)} ; "
+        f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} }} }}",
+    ]
 
 
 class RemoteGraphWriter:
@@ -251,7 +291,7 @@ class RemoteGraphWriter:
 
     @property
     def raw(self):
-        raise StoreError("this write needs the embedded store (a SPARQL update or a graph store write through policykg is not yet supported on a remote store: send it to the remote store's own endpoints)")
+        raise StoreError("this write needs the embedded store (on a remote store, updates and graph store writes go through RemoteStore.apply_update and write_graph)")
 
     def discard(self) -> None:
         """Drop what was staged and not published (a failed or interrupted write)."""

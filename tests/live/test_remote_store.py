@@ -192,3 +192,35 @@ def test_the_server_answers_from_the_remote_store_over_http(remote_settings, rem
         assert status == 200 and body.count(b"/goal/") >= 5
     finally:
         server.stop()
+
+
+def test_updates_and_graph_store_writes_reach_the_remote_store(remote_settings, remote: RemoteStore, tmp_path: Path) -> None:
+    server = start_server(remote_settings.store, tmp_path / "server.log", store_url=remote_settings.store_url, result_cache_bytes=0)
+    graph = "http://example.org/graph/written-through-policykg"
+    try:
+        before = remote.current_generation()
+        status, _, body = server.request(
+            "POST", "/update", f"INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/a> <http://example.org/p> 1 }} }}",
+            {"Content-Type": "application/sparql-update"}, auth=True,
+        )
+        assert status == 204, body
+        status, _, body = server.request(
+            "POST", "/update", "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> }",
+            {"Content-Type": "application/sparql-update"}, auth=True,
+        )
+        assert status == 400 and b"line 1" in body.lower(), body  # a syntax error says where, as on the embedded store
+        status, _, body = server.request(
+            "PUT", "/store?graph=" + graph, "<http://example.org/b> <http://example.org/p> _:x .\n",
+            {"Content-Type": "application/n-triples"}, auth=True,
+        )
+        assert status == 204, body
+        remote._read_pointer(fresh=True)
+        assert remote.current_generation() != before
+        found = [(str(r["s"]), str(r["o"])[:2]) for r in remote.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")]
+        assert found == [("<http://example.org/b>", "_:")]
+        status, _, _ = server.request("DELETE", "/store?graph=" + graph, auth=True)
+        assert status == 204
+        remote._read_pointer(fresh=True)
+        assert graph not in remote.named_graphs()
+    finally:
+        server.stop()
