@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from policykg.namespaces import PKG, RDF, XSD, nn
 
 from . import calendar
+from .portable import inline_functions
 from .rules import SEVERITIES, Rule, RuleSet
 
 _DATE = nn(XSD.date)
@@ -149,7 +150,7 @@ def evaluate(
         if wanted is not None and rule.key not in wanted:
             continue
         started = time.perf_counter()
-        found = _run(store, rule, rules.prefixes, functions, options)
+        found = _run(store, rule, rules.prefixes, functions, options, context)
         _check_targets(store, rule, found, options)
         findings += found
         seconds[rule.key] = time.perf_counter() - started
@@ -157,13 +158,17 @@ def evaluate(
     return Evaluation(context, findings, seconds)
 
 
-def _run(store, rule: Rule, prefixes, functions, options) -> list[Finding]:
+def _run(store, rule: Rule, prefixes, functions, options, context: CheckContext) -> list[Finding]:
     bindings = [{_THIS: nn(node)} for node in rule.target_nodes] or [None]
+    select = rule.select
+    if getattr(store, "remote", False):  # a SPARQL server: the functions written out (policykg.compliance.portable)
+        select = inline_functions(select, prefixes, context.as_of.isoformat(), context.follow_up_due)
+        functions = None
     seen: set = set()
     found = []
     for substitutions in bindings:
         try:
-            solutions = store.query(rule.select, prefixes=prefixes, custom_functions=functions,
+            solutions = store.query(select, prefixes=prefixes, custom_functions=functions,
                                     substitutions=substitutions, **options)
         except (SyntaxError, OSError, ValueError) as error:
             raise RuleError(f"rule {rule.key} ({rule.file}.ttl): {error}") from None

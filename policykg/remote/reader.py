@@ -80,6 +80,9 @@ def parse_answer(media_type: str, body: bytes):
 class RemoteReader:
     """The published graphs of one generation of a remote store, read like a pyoxigraph store."""
 
+    #: What runs pyoxigraph custom functions writes them out in standard SPARQL for this reader.
+    remote = True
+
     def __init__(self, client: Client, graphs: Sequence[str], *, timeout: float | None = None) -> None:
         self.client = client
         self.graphs = tuple(graphs)
