@@ -10,7 +10,8 @@ compacted) and once into an Oxigraph database (``oxigraph load``, then ``oxigrap
 optimize``). Three servers answer in turn: ``oxigraph serve-read-only
 --union-default-graph``, and ``policykg serve`` with the result cache off and as it
 serves by default (with ``--bare``, a fourth: :mod:`bench.bare_wsgi`, the ceiling of any
-Python service). For each, the BSBM test driver runs the query mix with 1 client and
+Python service; with ``--remote``, another: policykg with its result cache off reading a
+copy of the data from ``oxigraph serve`` as a remote store, ``POLICYKG_STORE_URL``). For each, the BSBM test driver runs the query mix with 1 client and
 with 8 (``-mt 8``): query mixes per hour, and each query's mean time, from the driver.
 The driver gives no percentiles, so the queries of one driver run are recorded (by a
 recording endpoint in front of Oxigraph) and replayed by our own clients against each
@@ -163,6 +164,48 @@ def start_bare(store: Path) -> Server:
     return Server("bare", command, port, "/sparql", env)
 
 
+class _Pair:
+    """policykg serving from a remote store, and that store's server: stopped together."""
+
+    def __init__(self, front: Server, back: Server) -> None:
+        self.front, self.back = front, back
+        self.name, self.port, self.path = front.name, front.port, front.path
+
+    @property
+    def url(self) -> str:
+        return self.front.url
+
+    def stop(self) -> None:
+        self.front.stop()
+        self.back.stop()
+
+
+def start_policykg_on_oxigraph(where: Path, ours: Path) -> _Pair:
+    """``oxigraph serve`` on a copy of our store's data (in its named graph), and policykg
+    (result cache off) reading it as a remote store (``POLICYKG_STORE_URL``)."""
+    from policykg.remote.protocol import Endpoints
+    from policykg.remote.store import RemoteStore
+
+    copy, local = where / "remote-oxigraph", where / "remote-local"
+    if not copy.exists():
+        shutil.copytree(ours / os.readlink(ours / "current"), copy)
+    port = free_port()
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    back = Server("oxigraph-behind-policykg", [str(oxigraph), "serve", "--location", str(copy), "--bind", f"127.0.0.1:{port}"], port, "/query")
+    base = f"http://127.0.0.1:{port}"
+    remote = RemoteStore(Endpoints(f"{base}/query", f"{base}/update", f"{base}/store"), local)
+    if remote.current_generation() is None:
+        remote._move_pointer()  # the data is there already: publish it
+    front_port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
+    env.update({
+        "POLICYKG_STORE": str(local), "POLICYKG_STORE_URL": base, "POLICYKG_ACCESS_LOG": "false",
+        "POLICYKG_QUERY_TIMEOUT": "30", "POLICYKG_RESULT_CACHE_BYTES": "0",
+    })
+    command = [sys.executable, "-m", "policykg.cli", "serve", "--host", "127.0.0.1", "--port", str(front_port)]
+    return _Pair(Server("policykg-on-oxigraph-server", command, front_port, "/sparql", env), back)
+
+
 def drive(where: Path, url: str, clients: int, runs: int, warmup: int, tag: str) -> dict:
     """One test-driver run: query mixes per hour and each query's mean (seconds)."""
     out = RESULTS / f"bsbm-{tag}.xml"
@@ -263,6 +306,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--fresh", action="store_true", help="load both stores again")
     parser.add_argument(
+        "--remote", action="store_true",
+        help="also measure policykg (result cache off) on Oxigraph server as a remote store (POLICYKG_STORE_URL)",
+    )
+    parser.add_argument(
         "--bare", action="store_true",
         help="also measure a bare in-thread Python WSGI answerer (bench.bare_wsgi): the ceiling of any Python service",
     )
@@ -283,6 +330,8 @@ def main() -> None:
     ]
     if args.bare:
         servers.insert(1, ("bare", lambda: start_bare(ours)))
+    if args.remote:
+        servers.append(("policykg-on-oxigraph-server", lambda: start_policykg_on_oxigraph(where, ours)))
     for name, start in servers:
         server = start()
         try:
