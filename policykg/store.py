@@ -238,9 +238,9 @@ class GraphWriter:
 
     def remove_graph(self, graph: str) -> None:
         node = ox.NamedNode(graph)
+        self.changed.add(graph)
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
-            self.changed.add(graph)
 
     @property
     def view(self) -> ox.Store:
@@ -360,13 +360,17 @@ class EmbeddedStore:
             self._remove_leftovers()
             tmp = self.path / _new_generation_name(TMP_PREFIX)
             published = self.current_generation()
+            left_out = False
             if published and not from_empty:
                 # Through a read-only handle: the published generation is never opened for writing.
                 source = ox.Store.read_only(str(self.path / published))
-                if not _copy_without(source, tmp, replacing):
+                left_out = _copy_without(source, tmp, replacing)
+                if not left_out:
                     source.backup(str(tmp))  # a checkpoint: hard links, so cheap
                 del source
             writer = GraphWriter(ox.Store(str(tmp)), compact=from_empty or bool(replacing))
+            if left_out:
+                writer.changed.update(replacing)  # not copied: changed, whatever the block does
             try:
                 yield writer
                 writer.close()
