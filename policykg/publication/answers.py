@@ -127,6 +127,8 @@ class AnswersReport:
     seconds: float = 0.0
     timings: list[tuple[str, int, float]] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    #: How long describing the hubs took (None: their pages were copied).
+    pages_seconds: float | None = None
     #: The earlier generation whose answers were considered for copying, if any.
     earlier: str | None = None
     #: Answers copied from the earlier generation's file: (query, or "the hub pages"; why).
@@ -139,6 +141,8 @@ class AnswersReport:
             return f"stored answers of generation {self.generation} are already in {self.path}"
         slowest = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in sorted(self.timings, key=lambda t: -t[2])[:3])
         reused = f"; kept {', '.join(self.reused)} as they were" if self.reused else ""
+        if self.pages_seconds is not None:
+            slowest += f"{', ' if slowest else ''}the hub pages {self.pages_seconds:.1f} s"
         copied = (
             f"; copied from {self.earlier}: {', '.join(name for name, _ in self.copied)} (nothing they read changed)"
             if self.copied else ""
@@ -212,7 +216,9 @@ def write_answers(
         else:
             if progress:
                 progress("describing the hubs")
+            begun = time.perf_counter()
             report.pages = _store_pages(db, reader, generation, hub_links)
+            report.pages_seconds = time.perf_counter() - begun
         report.seconds = time.perf_counter() - started
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("generation", generation),

@@ -334,10 +334,10 @@ class Change:
         if found.patterns is None:
             return f"it may read anything ({found.why})"
         for graph in self.wholesale:
-            for predicate in sorted(found.predicates):
-                node, graph_node = ox.NamedNode(predicate), _graph_node(graph)
-                if any(_exists(reader, None, node, None, graph_node) for reader in (self.older, self.newer)):
-                    return f"it reads <{predicate}>, which the changed graph <{graph}> holds"
+            for pattern in found.patterns:
+                for predicate in sorted(pattern.predicates):
+                    if self._holds_any(graph, predicate, pattern):
+                        return f"it reads <{predicate}>, which the changed graph <{graph}> holds"
         relevant = [t for t in self.triples if t[1].value in found.predicates]
         for s, p, o in relevant:
             for pattern in found.patterns:
@@ -345,6 +345,20 @@ class Change:
                     return f"it reads <{p.value}> of <{s.value}>, which changed" if isinstance(s, ox.NamedNode) else (
                         f"it reads <{p.value}>, which changed")
         return None
+
+    def _holds_any(self, graph: str, predicate: str, pattern: Pattern) -> bool:
+        """Whether ``graph`` holds, in either generation, a triple of ``predicate`` that the
+        pattern could match (by its constant object or the objects a filter allows)."""
+        objects = [pattern.object] if pattern.object is not None else sorted(pattern.object_in or ())
+        if len(pattern.predicates) > 1:
+            objects = []  # a path: its object is not that of each step
+        node, graph_node = ox.NamedNode(predicate), _graph_node(graph)
+        for reader in (self.older, self.newer):
+            if not objects and _exists(reader, None, node, None, graph_node):
+                return True
+            if any(_exists(reader, None, node, ox.NamedNode(value), graph_node) for value in objects):
+                return True
+        return False
 
     def _matches(self, pattern: Pattern, s, p, o) -> bool:
         if p.value not in pattern.predicates:

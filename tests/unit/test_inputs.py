@@ -116,6 +116,12 @@ def test_a_large_changed_graph_counts_wholesale_by_its_predicates() -> None:
     assert change.wholesale == [EX + "g"] and not change.triples
     assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x ex:budget ?b }")) is not None
     assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x ex:other ?b }")) is None
+    # by the class of a type pattern, constant or filtered, too
+    assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x a ex:Project }")) is not None
+    assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x a ex:Decision }")) is None
+    assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x a ?t FILTER(?t IN (ex:Decision)) }")) is None
+    assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x a ?t FILTER(?t IN (ex:Project)) }")) is not None
+    assert change.affects(footprint(PREFIXES + "SELECT * WHERE { ?x a ?t }")) is not None
 
 
 def test_nothing_changed_affects_nothing() -> None:
