@@ -164,7 +164,8 @@ class Settings:
     stored_answers: bool = True
     #: A resource linked to by at least this many works (by one property) gets its page stored at publish time.
     hub_links: int = 1000
-    #: Keep this many older store generations for readers still using them.
+    #: Keep this many older store generations for readers still using them (and for the stored answers to compare with:
+    #: an answer is copied to a new generation only while the generation of the earlier answers is kept).
     keep_generations: int = 2
     #: The dataset's publisher, as the DCAT-AP-SE catalogue names it.
     publisher_name: str = "Umeå kommun"

@@ -5,6 +5,7 @@ Layout of the store directory (``POLICYKG_STORE``)::
     current -> gen-20261126T201500123456-3f2a   (a symlink: the published generation)
     gen-.../                                    (complete pyoxigraph databases)
     tmp-.../                                    (a generation being written)
+    .changes-gen-....json                       (what changed: see below)
     .lock                                       (held by the one writer)
 
 A writer copies the published generation aside (a RocksDB checkpoint: hard
@@ -13,12 +14,22 @@ replaces the ``current`` symlink in one ``rename``. Readers keep answering from
 the generation they opened until they see ``current`` move. A failure or a
 ``kill -9`` at any point before the swap leaves the published generation as it
 was; the next writer removes the leftovers.
+
+Each generation a writer publishes has a sidecar ``.changes-GENERATION.json``:
+the generation it was made from and the graphs the write changed (replaced,
+removed or added to; ``""`` is the default graph), or ``"all"`` when that is
+not known (a SPARQL update, or anything written through :attr:`GraphWriter.raw`)
+or everything was written anew (``from_empty``). A compaction records that it
+changed nothing. :meth:`EmbeddedStore.changes_between` follows them back, so
+that work done for an earlier generation (the stored answers) can be kept for
+what did not change. A sidecar is removed with its generation.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -45,6 +56,12 @@ TMP_PREFIX = "tmp-"
 UNCOMPACTED = ".uncompacted-"
 COMPACTING = ".compacting"
 COMPACT_PREFIX = "compacting-"
+#: ``.changes-GEN.json``: what the write that made GEN changed, and from which generation.
+CHANGES_PREFIX = ".changes-"
+#: The name of the default graph in the changes recorded.
+DEFAULT_GRAPH = ""
+#: How far back :meth:`EmbeddedStore.changes_between` follows the recorded changes.
+MAX_CHANGE_STEPS = 64
 
 
 
@@ -112,6 +129,10 @@ class GraphWriter:
         #: The generation is compacted before it is published (a bulk load; not a small write).
         self.compacted = compact
         self.replaced: list[str] = []
+        #: The graphs this write changed (replaced, removed, added to); ``""`` is the default graph.
+        self.changed: set[str] = set()
+        #: Whether the write may have changed graphs it did not name (it used :attr:`raw`).
+        self.changed_unknown = False
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
         """Make ``graph`` hold exactly ``quads`` (whose graph name is overwritten); returns their count."""
@@ -129,6 +150,7 @@ class GraphWriter:
         self._store.bulk_extend(retarget())
         self._store.add_graph(node)  # an empty source still has its (empty) graph
         self.replaced.append(graph)
+        self.changed.add(graph)
         return count
 
     def load_graph(self, graph: str, chunks: Iterable[bytes]) -> int:
@@ -180,11 +202,13 @@ class GraphWriter:
                 count = int(note.read())
         self._store.add_graph(node)
         self.replaced.append(graph)
+        self.changed.add(graph)
         return count
 
     def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         """Add ``quads`` to ``graph`` (their graph name is overwritten)."""
         node = ox.NamedNode(graph)
+        self.changed.add(graph)
         self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in quads)
 
     def close(self, *, flush: bool = True) -> None:
@@ -200,13 +224,32 @@ class GraphWriter:
 
     def remove_graph(self, graph: str) -> None:
         node = ox.NamedNode(graph)
+        self.changed.add(graph)
         if self._store.contains_named_graph(node):
             self._store.remove_graph(node)
 
     @property
-    def raw(self) -> ox.Store:
-        """The pyoxigraph store being prepared (for reads during the write)."""
+    def view(self) -> ox.Store:
+        """The pyoxigraph store being prepared, to read during the write (not to write)."""
         return self._store
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store being prepared, to write to directly: which graphs such a
+        write changes is not known, so the generation records that any may have
+        (use :meth:`writing` when the caller knows, :attr:`view` to only read)."""
+        self.changed_unknown = True
+        return self._store
+
+    def writing(self, graphs: Iterable[str]) -> ox.Store:
+        """The pyoxigraph store being prepared, for a direct write to ``graphs`` only
+        (``""``: the default graph); the generation records that they changed."""
+        self.changed.update(graphs)
+        return self._store
+
+    def changes(self) -> list[str] | str:
+        """What the generation records as changed: the graphs, or ``"all"``."""
+        return "all" if self.changed_unknown else sorted(self.changed)
 
 
 class EmbeddedStore:
@@ -305,13 +348,17 @@ class EmbeddedStore:
             self._remove_leftovers()
             tmp = self.path / new_generation_name(TMP_PREFIX)
             published = self.current_generation()
+            left_out = False
             if published and not from_empty:
                 # Through a read-only handle: the published generation is never opened for writing.
                 source = ox.Store.read_only(str(self.path / published))
-                if not _copy_without(source, tmp, replacing):
+                left_out = _copy_without(source, tmp, replacing)
+                if not left_out:
                     source.backup(str(tmp))  # a checkpoint: hard links, so cheap
                 del source
             writer = GraphWriter(ox.Store(str(tmp)), compact=from_empty or bool(replacing))
+            if left_out:
+                writer.changed.update(replacing)  # not copied: changed, whatever the block does
             try:
                 yield writer
                 writer.close()
@@ -323,6 +370,8 @@ class EmbeddedStore:
             os.rename(tmp, final)
             if not writer.compacted:
                 (self.path / f"{UNCOMPACTED}{final.name}").touch()
+            base = None if from_empty else published
+            self._record_changes(final.name, base, "all" if base is None else writer.changes())
             self._publish(final.name)
             self._collect_garbage()
 
@@ -354,6 +403,7 @@ class EmbeddedStore:
                     return None
                 final = self.path / ("gen-" + tmp.name[len(COMPACT_PREFIX) :])
                 os.rename(tmp, final)
+                self._record_changes(final.name, generation, [])  # the same data, compacted
                 self._publish(final.name)
                 self._collect_garbage()
                 return final.name
@@ -380,6 +430,44 @@ class EmbeddedStore:
             for graph, quads in graphs.items():
                 writer.replace_graph(graph, quads)
 
+    # --- what changed between generations ------------------------------------------------
+
+    def _changes_path(self, generation: str) -> Path:
+        return self.path / f"{CHANGES_PREFIX}{generation}.json"
+
+    def _record_changes(self, generation: str, base: str | None, changed: list[str] | str) -> None:
+        path = self._changes_path(generation)
+        part = path.with_name(f"{path.name}.part")
+        part.write_text(json.dumps({"generation": generation, "from": base, "changed": changed}), encoding="utf-8")
+        os.replace(part, path)
+
+    def recorded_changes(self, generation: str) -> dict | None:
+        """The changes recorded with ``generation`` (``from``, ``changed``), or None."""
+        try:
+            found = json.loads(self._changes_path(generation).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(found, dict) or found.get("generation") != generation:
+            return None
+        return found
+
+    def changes_between(self, older: str, newer: str) -> set[str] | None:
+        """The graphs that may differ between generation ``older`` and ``newer`` (``""``:
+        the default graph), by following the recorded changes back from ``newer``. None
+        when that is not known: a generation on the way records ``"all"``, or has no
+        record, or ``older`` is not reached."""
+        changed: set[str] = set()
+        generation = newer
+        for _ in range(MAX_CHANGE_STEPS):
+            if generation == older:
+                return changed
+            found = self.recorded_changes(generation)
+            if found is None or not isinstance(found.get("from"), str) or not isinstance(found.get("changed"), list):
+                return None
+            changed.update(str(graph) for graph in found["changed"])
+            generation = found["from"]
+        return None
+
     def _publish(self, generation: str) -> None:
         link = self.path / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
         os.symlink(generation, link)
@@ -402,6 +490,9 @@ class EmbeddedStore:
         older = [g for g in generations if g != published]
         for name in older[: max(0, len(older) - self.keep_generations)]:
             shutil.rmtree(self.path / name, ignore_errors=True)
+        for record in self.path.glob(f"{CHANGES_PREFIX}*.json"):
+            if not (self.path / record.name[len(CHANGES_PREFIX) : -len(".json")]).is_dir():
+                record.unlink(missing_ok=True)
         for marker in self.path.glob(f"{UNCOMPACTED}*"):
             if marker.name[len(UNCOMPACTED) :] != published:
                 marker.unlink(missing_ok=True)

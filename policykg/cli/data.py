@@ -66,7 +66,7 @@ def dumps(settings: Settings, force: bool) -> None:
 
 
 @click.command()
-@click.option("--force", is_flag=True, help="Answer again even if the published generation has its answers.")
+@click.option("--force", is_flag=True, help="Answer everything again, even what the published generation has or an earlier one could lend.")
 @click.pass_obj
 def answers(settings: Settings, force: bool) -> None:
     """Answer the stored questions (queries whose header says 'stored: true') and
@@ -83,6 +83,8 @@ def answers(settings: Settings, force: bool) -> None:
     except StoreError as error:
         raise click.ClickException(str(error)) from None
     click.echo(report.summary())
+    if report.written and report.explanation():
+        click.echo(report.explanation())
 
 
 def _dumps_failed(settings: Settings, error: OSError) -> str:

@@ -113,7 +113,7 @@ def write_findings(settings: Settings, *, context: CheckContext | None = None, f
     evaluation = None
     try:
         with store.writer() as writer:
-            reader = store.reader() if store.remote else writer.raw  # a remote writer stages; the published graphs are read
+            reader = store.reader() if store.remote else writer.view  # a remote writer stages; the published graphs are read
             evaluation = evaluate(reader, rules, context)
             illustrative = any(g != graph for g in illustrative_graphs(reader))
             triples = report_triples(evaluation, iris, illustrative=illustrative, generated=dt.datetime.now(dt.timezone.utc))

@@ -15,6 +15,18 @@ complete; the API and the pages read a page of rows or a description from it,
 and compute live only what it does not hold (other parameter values, a later
 page of a hub's lists). An answer stored for a generation is by definition the
 answer on that generation: the data does not change inside a generation.
+
+A new generation does not answer everything again. The answers of the newest
+earlier file (generation ``G0``) are copied, not recomputed, for each stored
+query whose text (digest) is the same and which reads nothing that changed from
+``G0`` to the new generation: the store records which graphs each write changed
+(:meth:`policykg.store.EmbeddedStore.changes_between`), and
+:mod:`policykg.publication.inputs` decides, from the query's algebra and the
+triples that changed, whether the query can see the change (when in doubt, it
+can). The hub pages read everything: they are copied only when nothing changed
+at all. When the changes are not known (a SPARQL update, a generation without
+its record, ``G0`` collected), everything is answered again; ``force`` always
+answers everything again.
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 
 from policykg.namespaces import PKG, XSD
+from policykg.publication.inputs import Change, footprint
 from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
 
@@ -114,16 +127,36 @@ class AnswersReport:
     seconds: float = 0.0
     timings: list[tuple[str, int, float]] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    #: How long describing the hubs took (None: their pages were copied).
+    pages_seconds: float | None = None
+    #: The earlier generation whose answers were considered for copying, if any.
+    earlier: str | None = None
+    #: Answers copied from the earlier generation's file: (query, or "the hub pages"; why).
+    copied: list[tuple[str, str]] = field(default_factory=list)
+    #: Answers computed again although an earlier generation's were there: (query; why).
+    recomputed: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.written:
             return f"stored answers of generation {self.generation} are already in {self.path}"
         slowest = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in sorted(self.timings, key=lambda t: -t[2])[:3])
         reused = f"; kept {', '.join(self.reused)} as they were" if self.reused else ""
+        if self.pages_seconds is not None:
+            slowest += f"{', ' if slowest else ''}the hub pages {self.pages_seconds:.1f} s"
+        copied = (
+            f"; copied from {self.earlier}: {', '.join(name for name, _ in self.copied)} (nothing they read changed)"
+            if self.copied else ""
+        )
         return (
             f"stored {self.answers} answers ({self.rows} rows) and {self.pages} hub pages of generation "
-            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}) in {self.path}"
+            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}{copied}) in {self.path}"
         )
+
+    def explanation(self) -> str:
+        """Each answer copied or answered again, and why."""
+        lines = [f"copied {name}: {why}" for name, why in self.copied]
+        lines += [f"answered {name} again: {why}" for name, why in self.recomputed]
+        return "\n".join(lines)
 
 
 def stored_queries(queries: dict[str, NamedQuery]) -> list[NamedQuery]:
@@ -152,15 +185,21 @@ def write_answers(
     started = time.perf_counter()
     tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     report = AnswersReport(generation, final, written=True)
+    earlier = None if force else _earlier(store, root, generation, hub_links)
+    plan = _plan(store, reader, queries, earlier, kept, report)
     db = sqlite3.connect(tmp)
     try:
         db.executescript(SCHEMA)
         if kept or pages_kept:
             db.execute("ATTACH DATABASE ? AS previous", (str(final),))  # only read
+        if earlier is not None:
+            db.execute("ATTACH DATABASE ? AS earlier", (str(earlier.path),))  # only read
         for query in stored_queries(queries):
-            if (query.name, digest(query.sparql)) in kept:
-                answers, rows = _copy_query(db, query)
-                report.reused.append(query.name)
+            source = plan.get(query.name)
+            if source is not None:
+                answers, rows = _copy_query(db, query, source)
+                if source == "previous":
+                    report.reused.append(query.name)
             else:
                 if progress:
                     progress(f"answering {query.name}")
@@ -172,10 +211,14 @@ def write_answers(
         if pages_kept:
             report.pages = db.execute("INSERT INTO page SELECT iri, description FROM previous.page").rowcount
             report.reused.append("the hub pages")
+        elif plan.get(PAGES) == "earlier":
+            report.pages = db.execute("INSERT INTO page SELECT iri, description FROM earlier.page").rowcount
         else:
             if progress:
                 progress("describing the hubs")
+            begun = time.perf_counter()
             report.pages = _store_pages(db, reader, generation, hub_links)
+            report.pages_seconds = time.perf_counter() - begun
         report.seconds = time.perf_counter() - started
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("generation", generation),
@@ -193,6 +236,84 @@ def write_answers(
         raise
     _remove_older(root, generation)
     return report
+
+
+#: The key of the hub pages in a plan.
+PAGES = ""
+
+
+@dataclass
+class _Earlier:
+    """The newest answers file of another generation: its generation, what it holds."""
+
+    path: Path
+    generation: str
+    computed: set[tuple[str, str]]
+    pages_current: bool
+
+
+def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) -> _Earlier | None:
+    files = sorted(
+        (p for p in root.glob(f"*{SUFFIX}") if not p.name.startswith(TMP_PREFIX) and p.name != f"{generation}{SUFFIX}"),
+        key=lambda p: p.stat().st_mtime, reverse=True,
+    )
+    for path in files:
+        try:
+            found = StoredAnswers(path)
+        except sqlite3.DatabaseError:
+            continue
+        try:
+            older = found.meta.get("generation")
+            pages_current = found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links))
+            if older and older == path.name[: -len(SUFFIX)]:
+                return _Earlier(path, older, found.computed(), pages_current)
+        except sqlite3.DatabaseError:
+            continue
+        finally:
+            found.close()
+    return None
+
+
+def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery], earlier: _Earlier | None,
+          kept: set[tuple[str, str]], report: AnswersReport) -> dict[str, str]:
+    """Where each stored query's answers (and the hub pages, :data:`PAGES`) are copied from:
+    ``previous`` (this generation's file), ``earlier`` (an earlier generation's, when nothing
+    the query reads changed since), or absent: answered now. Why goes into ``report``."""
+    plan = {query.name: "previous" for query in stored_queries(queries) if (query.name, digest(query.sparql)) in kept}
+    if earlier is None:
+        return plan
+    report.earlier = earlier.generation
+    todo = [query for query in stored_queries(queries) if query.name not in plan]
+    changed = store.changes_between(earlier.generation, report.generation)
+    older_path = store.path / earlier.generation
+    if changed is None or not older_path.is_dir():
+        why = (f"what changed since {earlier.generation} is not known" if changed is None
+               else f"generation {earlier.generation} is no longer there to compare with")
+        report.recomputed += [(query.name, why) for query in todo]
+        return plan
+    try:
+        change = Change.between(ox.Store.read_only(str(older_path)), reader, changed)
+        for query in todo:
+            if (query.name, digest(query.sparql)) not in earlier.computed:
+                report.recomputed.append((query.name, f"{earlier.generation} holds no answers of this query text"))
+                continue
+            split = next((p for p in query.parameters.values() if p.required), None)
+            why = change.affects(footprint(query.sparql, split.rdf_class if split else None))
+            if why is None:
+                plan[query.name] = "earlier"
+                report.copied.append((query.name, f"it reads none of the triples changed in {', '.join(sorted(changed)) or 'no graph'}"))
+            else:
+                report.recomputed.append((query.name, why))
+    except (OSError, RuntimeError, ValueError) as error:  # the older generation went away meanwhile, say
+        for name in [name for name, source in plan.items() if source == "earlier"]:
+            del plan[name]
+        report.copied.clear()
+        report.recomputed = [(query.name, f"comparing with {earlier.generation} failed: {error}") for query in todo]
+        return plan
+    if earlier.pages_current and not change:
+        plan[PAGES] = "earlier"
+        report.copied.append(("the hub pages", "nothing changed"))
+    return plan
 
 
 def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iris) -> tuple[int, int]:
@@ -258,16 +379,19 @@ def _reusable(path: Path, hub_links: int) -> tuple[set[tuple[str, str]], bool]:
         found.close()
 
 
-def _copy_query(db: sqlite3.Connection, query: NamedQuery) -> tuple[int, int]:
-    """Copy the query's answers from the attached earlier file: (how many answers, how many rows)."""
+def _copy_query(db: sqlite3.Connection, query: NamedQuery, source: str = "previous") -> tuple[int, int]:
+    """Copy the query's answers from the attached file ``source`` (``previous``: an earlier
+    file of this generation; ``earlier``: of an earlier generation): (how many answers, how many rows)."""
+    if source not in ("previous", "earlier"):
+        raise ValueError(source)
     key = (query.name, digest(query.sparql))
     db.execute(
         "INSERT INTO answer (query, digest, arguments, columns, rows) SELECT query, digest, arguments, columns, rows "
-        "FROM previous.answer WHERE query = ? AND digest = ? ORDER BY id", key,
+        f"FROM {source}.answer WHERE query = ? AND digest = ? ORDER BY id", key,
     )
     db.execute(
-        "INSERT INTO solution SELECT new.id, old.n, old.cells FROM previous.answer AS a "
-        "JOIN previous.solution AS old ON old.answer = a.id "
+        f"INSERT INTO solution SELECT new.id, old.n, old.cells FROM {source}.answer AS a "
+        f"JOIN {source}.solution AS old ON old.answer = a.id "
         "JOIN answer AS new ON new.query = a.query AND new.digest = a.digest AND new.arguments = a.arguments "
         "WHERE a.query = ? AND a.digest = ?", key,
     )

@@ -203,6 +203,10 @@ class RemoteStore:
     def uncompacted(self) -> bool:
         return False
 
+    def changes_between(self, older: str, newer: str) -> set[str] | None:
+        """Not recorded on a remote store (the stored answers are all computed again)."""
+        return None
+
     def compact(self) -> str | None:
         return None  # the server compacts its own storage
 

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from policykg import formats
 from policykg.runtime.results import prefixes_for, table
 from policykg.runtime.streaming import Sink, TooLarge, too_big, too_many
-from policykg.store import EmbeddedStore, StoreBusy, StoreNotBuilt
+from policykg.store import DEFAULT_GRAPH, EmbeddedStore, StoreBusy, StoreNotBuilt
 
 _POSITION = re.compile(r"error at (\d+):(\d+): ")
 
@@ -168,7 +168,7 @@ class UpdateJob:
                 store.apply_update(self.sparql, base_iri=self.base_iri)
                 return Answer(None, b"", store.current_generation())
             with _writer(store, self.wait) as writer:
-                writer.raw.update(self.sparql, base_iri=self.base_iri)
+                writer.raw.update(self.sparql, base_iri=self.base_iri)  # which graphs it changes is not known: "all"
         except SyntaxError as error:
             return syntax_failure(error)
         except StoreBusy as error:
@@ -238,7 +238,7 @@ class GraphWriteJob:
                 )
             ]
             with _writer(store, self.wait) as writer:
-                raw = writer.raw
+                raw = writer.writing([DEFAULT_GRAPH if self.graph is None else self.graph])
                 if self.method in ("PUT", "DELETE"):
                     if self.graph is None:
                         raw.clear_graph(target)
