@@ -265,13 +265,15 @@ class GraphWriteJob:
             for t in ox.parse(body, format=formats.GRAPH_INPUT[media].oxigraph, base_iri=self.base_iri or self.graph, rename_blank_nodes=True)
         ]
         body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) if triples else b""
-        store.write_graph(self.method, self.graph, body, "application/n-triples")
+        existed = store.write_graph(self.method, self.graph, body, "application/n-triples")
         return Answer(None, b"", store.current_generation(), created=not existed)
 
     @staticmethod
     def _exists(store: EmbeddedStore, target) -> bool:
         if isinstance(target, ox.DefaultGraph):
             return True
+        if store.remote:  # asked now: another process's write may be newer than this one's view
+            return target.value in store.published_graphs()
         try:
             return store.reader().contains_named_graph(target)
         except StoreNotBuilt:
