@@ -3,7 +3,9 @@
 The data graphs keep their own names on the server. Beside them:
 
 * the control graph ``urn:policykg:store`` holds the pointer: ``<urn:policykg:store>
-  dct:identifier "gen-…"`` (the published generation) and ``dct:modified`` (when);
+  dct:identifier "gen-…"`` (the published generation), ``dct:modified`` (when) and
+  ``dct:hasPart`` each published graph: the published graphs are those it lists, never
+  what the server lists (a server has graphs of its own: Virtuoso's ``virtrdf#``, …);
 * a writer stages each graph it replaces under ``urn:policykg:staging:TOKEN/GRAPH``
   (Graph Store Protocol ``PUT``, streamed), then publishes with ONE SPARQL Update
   request: ``MOVE`` each staged graph onto its name, ``DROP`` the removed ones, and
@@ -39,7 +41,9 @@ from .protocol import Client, Endpoints, RemoteStoreError
 from .reader import RemoteReader
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
-_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }}"
+#: The graphs of a store published before the list was recorded (Oxigraph server only: it has no graphs of its own).
+_ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Triples per chunk of a staged graph's body.
 _BATCH = 20_000
 
@@ -104,9 +108,16 @@ class RemoteStore:
     # --- reading ---------------------------------------------------------------------
 
     def published_graphs(self) -> list[str]:
-        response = self.client.query(_GRAPHS, accept="application/sparql-results+json")
+        """The graphs the control graph lists as published (not the server's own list)."""
+        found = self._select(_GRAPHS)
+        if not found and self.current_generation() is not None:
+            found = [g for g in self._select(_ALL_GRAPHS) if not _ours(g)]
+        return sorted(found)
+
+    def _select(self, sparql: str) -> list[str]:
+        response = self.client.query(sparql, accept="application/sparql-results+json")
         found = (row["g"] for row in ox.parse_query_results(response.read(), ox.QueryResultsFormat.JSON))
-        return sorted(g.value for g in found if isinstance(g, ox.NamedNode) and not _ours(g.value))
+        return [g.value for g in found if isinstance(g, ox.NamedNode)]
 
     def snapshot(self) -> tuple[str, RemoteReader]:
         generation = self.current_generation()
@@ -156,13 +167,16 @@ class RemoteStore:
         generation = new_generation_name("gen-")
         current = set(self.published_graphs())
         removed = (current - set(writer.staged)) if from_empty else (set(writer.removed) & current)
+        published = sorted((current - removed) | set(writer.staged))
         now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items()]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(removed)]
         operations += [
             f"DROP SILENT GRAPH <{REMOTE_CONTROL_GRAPH}>",
             f"INSERT DATA {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> {ox.Literal(generation)} ; "
-            f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} }} }}",
+            f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} "
+            + "".join(f"; <{DCT.hasPart}> {ox.NamedNode(graph)} " for graph in published)
+            + "} }",
         ]
         self.client.update(" ;\n".join(operations), timeout=max(self.timeout, 600.0))
         writer.staged.clear()  # moved: nothing left to discard
@@ -239,9 +253,8 @@ class RemoteGraphWriter:
         if graph not in self.staged:
             raise RemoteStoreError(f"on a remote store, triples are added only to a graph replaced in the same write (<{graph}>)")
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        if triples:
-            body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
-            self.client.update(f"INSERT DATA {{ GRAPH <{self.staged[graph]}> {{ {body.decode('utf-8')} }} }}")
+        if triples:  # Graph Store POST, not INSERT DATA: Virtuoso 7.2 refuses blank nodes in INSERT DATA
+            self.client.post_graph(self.staged[graph], ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES))
 
     def remove_graph(self, graph: str) -> None:
         staged = self.staged.pop(graph, None)
