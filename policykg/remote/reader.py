@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from policykg.runtime.sparqllex import Lexer
 
 from .binding import bind
-from .protocol import Client, RemoteStoreError
+from .protocol import Client, IncompleteAnswer, RemoteStoreError
 
 SOLUTIONS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -188,9 +188,18 @@ class RemoteReader:
         response = self.client.get_graph(graph, timeout=self.timeout)
         if response is None:
             return
-        node = ox.NamedNode(graph)
+        node, sent = ox.NamedNode(graph), 0
         for triple in ox.parse(_Stream(response.chunks()), GRAPHS.get(response.media_type, ox.RdfFormat.N_TRIPLES)):
+            sent += 1
             yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
+        # Virtuoso cuts a graph store read at its ResultSetMaxRows too, and says nothing: counted here.
+        counted = self.query(_COUNT, named_graphs=[node], default_graph=[])
+        held = int(next(iter(counted))["n"].value)
+        if sent < held:
+            raise IncompleteAnswer(
+                f"the remote store sent {sent} of the {held} triples of graph <{graph}> (on Virtuoso: raise "
+                "[SPARQL] ResultSetMaxRows in virtuoso.ini, which cuts graph store reads too, without saying so)"
+            )
 
     def dump(self, output=None, format=None, *, from_graph=None, prefixes=None, base_iri=None):
         """Write the dataset (or ``from_graph``) like ``pyoxigraph.Store.dump``, streamed from the remote."""

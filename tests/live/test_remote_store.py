@@ -92,11 +92,20 @@ def test_a_page_is_described_the_same_from_the_remote_store(remote: RemoteStore,
 
 
 def comparable(description) -> dict:
-    """A description without when each graph was loaded (the two builds differ in that alone)."""
+    """A description without when each graph was loaded (the two builds differ in that alone),
+    each list of types sorted (they come in the store's order: Virtuoso's is another)."""
     found = dataclasses.asdict(description)
     for facts in found["graphs"].values():
         facts.pop("generated")
-    return found
+    return _types_sorted(found)
+
+
+def _types_sorted(value):
+    if isinstance(value, dict):
+        return {key: sorted(item) if key == "types" and isinstance(item, (list, tuple)) else _types_sorted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_types_sorted(item) for item in value)
+    return value
 
 
 def test_the_remote_store_holds_the_published_graphs_and_its_pointer_only(remote: RemoteStore, store: EmbeddedStore) -> None:
@@ -120,14 +129,14 @@ def test_a_failed_write_leaves_the_remote_store_as_it_was_and_nothing_staged(rem
     with pytest.raises(RuntimeError, match="half way"):
         with remote.writer(replacing=[graph]) as writer:
             writer.replace_graph(graph, [ox.Quad(ox.NamedNode("http://example.org/x"), ox.NamedNode("http://example.org/p"), ox.Literal("1"))])
+            staged = list(writer.staged.values())
+            assert staged and all(g.startswith(REMOTE_STAGING_PREFIX) for g in staged)
             # staged, not published: readers see the generation they saw
             assert len(remote.reader()) == before_count
             raise RuntimeError("the load failed half way")
     assert remote.current_generation() == before_generation
     assert len(remote) == before_count
-    everything = remote.client.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", accept="application/sparql-results+json")
-    graphs = [row["g"].value for row in ox.parse_query_results(everything.read(), ox.QueryResultsFormat.JSON)]
-    assert not [g for g in graphs if g.startswith(REMOTE_STAGING_PREFIX)]
+    assert [remote.client.get_graph(g) for g in staged] == [None] * len(staged)  # dropped: the graph store has no such graph
 
 
 def test_a_failed_build_leaves_the_remote_store_as_it_was(remote_settings, remote: RemoteStore, tmp_path: Path) -> None:

@@ -94,3 +94,18 @@ def test_an_answer_the_server_cut_short_is_an_error(server, headers: dict, says:
 
 def test_a_whole_answer_is_read(server) -> None:
     assert server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON).read() == EMPTY
+
+
+def test_without_virtuoso_its_tests_are_skipped_saying_why_unless_required(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import shutil
+
+    from helpers import VIRTUOSO_MISSING, start_virtuoso
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("POLICYKG_REQUIRE_VIRTUOSO", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"Virtuoso is not installed \(apt-get install virtuoso-opensource; \.ci/run installs it\)"):
+        start_virtuoso(tmp_path)
+    monkeypatch.setenv("POLICYKG_REQUIRE_VIRTUOSO", "1")
+    with pytest.raises(pytest.fail.Exception, match="must run"):
+        start_virtuoso(tmp_path)
+    assert VIRTUOSO_MISSING.startswith("Virtuoso is not installed")
