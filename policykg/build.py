@@ -66,15 +66,34 @@ def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True
     the published generation's dumps, checksums and VoID statistics (unless not
     ``dumps``: ``policykg dumps`` writes them later; until then the previous
     ones are served)."""
-    from policykg.compliance.findings import write_findings
     from policykg.publication.dumps import write_dumps
     from policykg.publication.ontology_docs import ensure_docs
 
     ensure_docs(settings)
-    findings = write_findings(settings) if checks else None
+    findings = _checked(settings) if checks else None
     if answers:
         write_stored_answers(settings)
     return AfterPublish(write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None, findings)
+
+
+def _checked(settings: Settings):
+    """The findings of the rules; on a remote server whose engine cannot run them, what it
+    said instead (the data is published either way; ``policykg check`` runs them again)."""
+    from policykg.compliance.findings import write_findings
+    from policykg.remote.protocol import RemoteStoreError
+
+    try:
+        return write_findings(settings)
+    except RemoteStoreError as error:
+        return _NotChecked(str(error))
+
+
+@dataclass
+class _NotChecked:
+    reason: str
+
+    def summary(self) -> str:
+        return f"the program's rules were not checked: {self.reason[:400]}"
 
 
 def write_stored_answers(settings: Settings, *, force: bool = False, progress=None):

@@ -1,6 +1,7 @@
 """Shared fixtures: ``settings``, ``built_settings`` (one real build per session),
 ``store``, ``app``, ``client``, ``runner``; the sample and work stores with their
 applications; the real server (``live``, ``work_live``, ``published_live``).
+the remote SPARQL servers (``remote_server``: Oxigraph server, then Virtuoso).
 Everything else the tests share is in ``helpers``. Tests under ``live/`` are marked slow."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import (
     DATA,
+    REMOTE_SERVERS,
     add_work_graph,
     make_endpoint_app,
     make_settings,
@@ -192,3 +194,15 @@ def typed_app(work_app):
 @pytest.fixture
 def typed(typed_app):
     return typed_app.test_client()
+
+
+# --- remote SPARQL servers (POLICYKG_STORE_URL) -------------------------------------
+
+
+@pytest.fixture(scope="module", params=list(REMOTE_SERVERS))
+def remote_server(request, tmp_path_factory: pytest.TempPathFactory):
+    """A SPARQL server of each kind policykg is tested against, started for the module
+    (skipped, saying why, where the server is not installed): ``.settings`` point policykg at it."""
+    server = REMOTE_SERVERS[request.param](tmp_path_factory.mktemp(f"{request.param}-server"))
+    yield server
+    server.stop()

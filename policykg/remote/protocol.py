@@ -3,6 +3,13 @@ HTTP Protocol, with the remote store's URLs and credentials from the settings.
 
 Requests are sent on one keep-alive connection per thread and endpoint; a failure
 raises :class:`RemoteStoreError` naming the URL, the status and what the server said.
+
+A graph's body is spooled to a temporary file and sent with its ``Content-Length``, not in
+chunks: Virtuoso 7.2 answers a chunked ``PUT`` with 201 and stores nothing. An answer the
+server cut short is an error, not an answer: Virtuoso cuts a result at its
+``ResultSetMaxRows`` (saying so in ``X-SPARQL-MaxRows``) and, past its
+``MaxQueryExecutionTime``, sends what it found so far (an "anytime" answer, saying so in
+``X-SQL-State``). docs/remote-store.md, "Servers and their differences".
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import base64
 import http.client
 import socket
+import tempfile
 import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,6 +28,8 @@ from policykg.storebase import StoreError
 #: What a failure message quotes of the server's answer, at most.
 QUOTED = 600
 CHUNK = 1 << 16
+#: A graph's body is kept in memory up to this size, in a temporary file beyond.
+SPOOL = 8 << 20
 
 
 class RemoteStoreError(StoreError):
@@ -28,6 +38,24 @@ class RemoteStoreError(StoreError):
 
 class RemoteTimeout(RemoteStoreError):
     """The remote store did not answer within the time limit."""
+
+
+class IncompleteAnswer(RemoteStoreError):
+    """The remote store sent part of an answer only (a row limit, or its own time limit)."""
+
+
+def cut_short(headers) -> str | None:
+    """Why an answer is incomplete, from the headers Virtuoso sends with one (None: complete)."""
+    rows = headers.get("X-SPARQL-MaxRows")
+    if rows:
+        return (f"it cut the answer at {rows} rows (Virtuoso's [SPARQL] ResultSetMaxRows in virtuoso.ini: "
+                "raise it above the largest answer policykg asks for)")
+    state = headers.get("X-SQL-State")
+    if state:
+        message = headers.get("X-SQL-Message") or ""
+        return (f"it sent a partial answer ({state} {message}; Virtuoso's [SPARQL] MaxQueryExecutionTime in "
+                "virtuoso.ini: raise it, or set it to 0)").replace(" ;", ";")
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,11 +140,24 @@ class Client:
         response.read()
 
     def put_graph(self, graph: str, body: Iterable[bytes] | bytes, *, media_type: str = "application/n-triples", timeout: float | None = None) -> None:
-        """Replace ``graph`` with ``body`` (chunks are sent as they come: chunked transfer)."""
-        response = self._send(
-            "PUT", self._graph_url(graph), body, {"Content-Type": media_type}, timeout, what=f"write of graph <{graph}>",
-        )
-        response.read()
+        """Replace ``graph`` with ``body`` (Graph Store Protocol ``PUT``)."""
+        self._write_graph("PUT", graph, body, media_type, timeout, what=f"write of graph <{graph}>")
+
+    def post_graph(self, graph: str, body: Iterable[bytes] | bytes, *, media_type: str = "application/n-triples", timeout: float | None = None) -> None:
+        """Add ``body`` to ``graph`` (Graph Store Protocol ``POST``: blank nodes and any size,
+        which ``INSERT DATA`` is not on every server)."""
+        self._write_graph("POST", graph, body, media_type, timeout, what=f"addition to graph <{graph}>")
+
+    def _write_graph(self, method, graph, body, media_type, timeout, *, what) -> None:
+        """The body spooled (memory, then a temporary file) and sent with its length."""
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
+            for chunk in [body] if isinstance(body, (bytes, bytearray)) else body:
+                spool.write(chunk)
+            size = spool.tell()
+            spool.seek(0)
+            headers = {"Content-Type": media_type, "Content-Length": str(size)}
+            response = self._send(method, self._graph_url(graph), spool, headers, timeout, what=what)
+            response.read()
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str, *, timeout: float | None = None) -> None:
         """PUT (replace) or POST (merge) ``body`` into ``graph``."""
@@ -150,7 +191,7 @@ class Client:
     def _send(self, method, url, body, headers, timeout, *, what: str, missing_ok: bool = False) -> Response | None:
         limit = self.timeout if timeout is None else timeout
         headers = {**self.endpoints.headers(), **headers}
-        if body is not None and not isinstance(body, (bytes, bytearray)):
+        if body is not None and not isinstance(body, (bytes, bytearray)) and "Content-Length" not in headers:
             headers["Transfer-Encoding"] = "chunked"
         for attempt in (1, 2):  # a keep-alive connection the server closed meanwhile is opened again once
             connection, path = self._connection(url, limit)
@@ -163,8 +204,10 @@ class Client:
                 raise RemoteTimeout(f"the remote store ({url}) did not answer the {what} within {limit:g} s") from None
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
                 connection.close()
-                if attempt == 2 or not isinstance(body, (bytes, bytearray, type(None))):
+                if attempt == 2 or not (isinstance(body, (bytes, bytearray, type(None))) or hasattr(body, "seek")):
                     raise RemoteStoreError(f"the remote store ({url}) closed the connection during the {what}: {error}") from None
+                if hasattr(body, "seek"):
+                    body.seek(0)
             except OSError as error:
                 connection.close()
                 raise RemoteStoreError(f"cannot reach the remote store ({url}) for the {what}: {error}") from None
@@ -175,6 +218,10 @@ class Client:
         if not 200 <= response.status < 300:
             said = response.read()[:QUOTED].decode("utf-8", "replace").strip()
             raise RemoteStoreError(f"the remote store ({url}) refused the {what}: HTTP {response.status}: {said}")
+        why = cut_short(raw.headers)
+        if why:
+            response.read()
+            raise IncompleteAnswer(f"the remote store ({url}) did not answer the {what} whole: {why}")
         return response
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ is never seen.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
@@ -25,7 +26,7 @@ import pyoxigraph as ox
 from policykg.runtime.sparqllex import Lexer
 
 from .binding import bind
-from .protocol import Client, RemoteStoreError
+from .protocol import Client, IncompleteAnswer, RemoteStoreError
 
 SOLUTIONS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -40,8 +41,10 @@ GRAPHS = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
 }
+#: XML results first: Virtuoso writes an xsd:boolean as "1"/"0" in its JSON results (and
+#: "true"/"false", as stored, in XML); N-Triples first for graphs (Virtuoso and Oxigraph send it).
 ACCEPT = (
-    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+    "application/sparql-results+xml, application/sparql-results+json;q=0.9, "
     "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 )
 #: The quads of a pattern, with what each blank node among the objects says (one level):
@@ -49,6 +52,8 @@ ACCEPT = (
 _QUADS = "SELECT ?s ?p ?o ?g ?bp ?bo WHERE { GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER (isBlank(?o)) } } }"
 #: Blank nodes whose descriptions a reader keeps, at most.
 BLANK_CACHE = 100_000
+#: A graph never written: the dataset's default graph when the union is not asked for.
+EMPTY_GRAPH = "urn:policykg:empty"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -68,9 +73,20 @@ def has_dataset_clause(sparql: str) -> bool:
         pos = end
 
 
+#: Virtuoso labels the blank nodes of its SELECT answers ``nodeID://b1234``, which is no blank
+#: node label (pyoxigraph refuses it); the label is what follows (``b1234``), stable on that server.
+_VIRTUOSO_BNODE = {
+    "application/sparql-results+xml": (re.compile(rb"<bnode>nodeID://"), b"<bnode>"),
+    "application/sparql-results+json": (re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://'), rb"\1"),
+}
+
+
 def parse_answer(media_type: str, body: bytes):
     """pyoxigraph's result for a protocol answer: solutions, a boolean, or a list of triples."""
     if media_type in SOLUTIONS:
+        if media_type in _VIRTUOSO_BNODE and b"nodeID://" in body:
+            pattern, replacement = _VIRTUOSO_BNODE[media_type]
+            body = pattern.sub(replacement, body)
         return ox.parse_query_results(body, SOLUTIONS[media_type])
     if media_type in GRAPHS:
         return [q if isinstance(q, ox.Triple) else ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, GRAPHS[media_type])]
@@ -118,9 +134,7 @@ class RemoteReader:
 
     @staticmethod
     def _empty() -> str:
-        from policykg.namespaces import REMOTE_CONTROL_GRAPH
-
-        return REMOTE_CONTROL_GRAPH  # holds only the pointer, no data
+        return EMPTY_GRAPH
 
     # --- quads -------------------------------------------------------------------
 
@@ -177,9 +191,18 @@ class RemoteReader:
         response = self.client.get_graph(graph, timeout=self.timeout)
         if response is None:
             return
-        node = ox.NamedNode(graph)
+        node, sent = ox.NamedNode(graph), 0
         for triple in ox.parse(_Stream(response.chunks()), GRAPHS.get(response.media_type, ox.RdfFormat.N_TRIPLES)):
+            sent += 1
             yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
+        # Virtuoso cuts a graph store read at its ResultSetMaxRows too, and says nothing: counted here.
+        counted = self.query(_COUNT, named_graphs=[node], default_graph=[])
+        held = int(next(iter(counted))["n"].value)
+        if sent < held:
+            raise IncompleteAnswer(
+                f"the remote store sent {sent} of the {held} triples of graph <{graph}> (on Virtuoso: raise "
+                "[SPARQL] ResultSetMaxRows in virtuoso.ini, which cuts graph store reads too, without saying so)"
+            )
 
     def dump(self, output=None, format=None, *, from_graph=None, prefixes=None, base_iri=None):
         """Write the dataset (or ``from_graph``) like ``pyoxigraph.Store.dump``, streamed from the remote."""

@@ -3,7 +3,9 @@
 The data graphs keep their own names on the server. Beside them:
 
 * the control graph ``urn:policykg:store`` holds the pointer: ``<urn:policykg:store>
-  dct:identifier "gen-…"`` (the published generation) and ``dct:modified`` (when);
+  dct:identifier "gen-…"`` (the published generation), ``dct:modified`` (when) and
+  ``dct:hasPart`` each published graph: the published graphs are those it lists, never
+  what the server lists (a server has graphs of its own: Virtuoso's ``virtrdf#``, …);
 * a writer stages each graph it replaces under ``urn:policykg:staging:TOKEN/GRAPH``
   (Graph Store Protocol ``PUT``, streamed), then publishes with ONE SPARQL Update
   request: ``MOVE`` each staged graph onto its name, ``DROP`` the removed ones, and
@@ -33,13 +35,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.namespaces import DCT, REMOTE_CONTROL_GRAPH, REMOTE_STAGING_PREFIX, XSD
+from policykg.runtime.sparqllex import Lexer
 from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name
 
 from .protocol import Client, Endpoints, RemoteStoreError
 from .reader import RemoteReader
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
-_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }}"
+#: The graphs of a store published before the list was recorded (Oxigraph server only: it has no graphs of its own).
+_ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Triples per chunk of a staged graph's body.
 _BATCH = 20_000
 
@@ -104,9 +109,16 @@ class RemoteStore:
     # --- reading ---------------------------------------------------------------------
 
     def published_graphs(self) -> list[str]:
-        response = self.client.query(_GRAPHS, accept="application/sparql-results+json")
+        """The graphs the control graph lists as published (not the server's own list)."""
+        found = self._select(_GRAPHS)
+        if not found and self.current_generation() is not None:
+            found = [g for g in self._select(_ALL_GRAPHS) if not _ours(g)]
+        return sorted(found)
+
+    def _select(self, sparql: str) -> list[str]:
+        response = self.client.query(sparql, accept="application/sparql-results+json")
         found = (row["g"] for row in ox.parse_query_results(response.read(), ox.QueryResultsFormat.JSON))
-        return sorted(g.value for g in found if isinstance(g, ox.NamedNode) and not _ours(g.value))
+        return [g.value for g in found if isinstance(g, ox.NamedNode)]
 
     def snapshot(self) -> tuple[str, RemoteReader]:
         generation = self.current_generation()
@@ -156,9 +168,10 @@ class RemoteStore:
         generation = new_generation_name("gen-")
         current = set(self.published_graphs())
         removed = (current - set(writer.staged)) if from_empty else (set(writer.removed) & current)
+        published = sorted((current - removed) | set(writer.staged))
         operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items()]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(removed)]
-        operations += _pointer_operations(generation)
+        operations += _pointer_operations(generation, published)
         self.client.update(" ;\n".join(operations), timeout=max(self.timeout, 600.0))
         writer.staged.clear()  # moved: nothing left to discard
         self._read_pointer(fresh=True)
@@ -169,19 +182,23 @@ class RemoteStore:
         """Run a SPARQL update on the server (one request: the server's own transaction), then
         move the pointer so that readers list the graphs again."""
         with self._writing():
+            published = set(self.published_graphs()) | graphs_named(sparql)
             self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + sparql, timeout=max(self.timeout, 600.0))
-            self._move_pointer()
+            self._move_pointer(published)
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str) -> bool:
         """A graph store write (PUT, POST or DELETE of ``graph``) sent to the server; returns
         whether the graph existed before."""
         with self._writing():
-            existed = graph in self.published_graphs()
+            published = set(self.published_graphs())
+            existed = graph in published
             if method == "DELETE":
                 self.client.update(f"DROP SILENT GRAPH <{graph}>")
+                published.discard(graph)
             else:
                 self.client.write_graph(method, graph, body, media_type)
-            self._move_pointer()
+                published.add(graph)
+            self._move_pointer(published)
         return existed
 
     @contextlib.contextmanager
@@ -194,8 +211,8 @@ class RemoteStore:
                 raise StoreBusy(f"another process is writing to the remote store {self.endpoints.update}; try again when it is done") from None
             yield
 
-    def _move_pointer(self) -> None:
-        self.client.update(" ;\n".join(_pointer_operations(new_generation_name("gen-"))))
+    def _move_pointer(self, published: Iterable[str]) -> None:
+        self.client.update(" ;\n".join(_pointer_operations(new_generation_name("gen-"), sorted(set(published) - {REMOTE_CONTROL_GRAPH}))))
         self._read_pointer(fresh=True)
 
     # --- what the embedded store does and a remote one need not --------------------------
@@ -221,14 +238,31 @@ class RemoteStore:
                 writer.replace_graph(graph, quads)
 
 
-def _pointer_operations(generation: str) -> list[str]:
-    """The update operations that make ``generation`` the published one."""
+def _pointer_operations(generation: str, published: Iterable[str]) -> list[str]:
+    """The update operations that make ``generation``, of the ``published`` graphs, the published one."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return [
         f"DROP SILENT GRAPH <{REMOTE_CONTROL_GRAPH}>",
         f"INSERT DATA {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> {ox.Literal(generation)} ; "
-        f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} }} }}",
+        f"<{DCT.modified}> {ox.Literal(now, datatype=ox.NamedNode(XSD.dateTime))} "
+        + "".join(f"; <{DCT.hasPart}> {ox.NamedNode(graph)} " for graph in published)
+        + "} }",
     ]
+
+
+def graphs_named(update: str) -> set[str]:
+    """The graphs an update names (after GRAPH, INTO, TO, WITH, USING NAMED): what it may
+    create. A graph it empties stays listed, empty; an IRI that is not a graph costs nothing."""
+    lexer, pos, size, found, previous = Lexer(update), 0, len(update), set(), ""
+    while True:
+        pos = lexer.skip(pos)
+        if pos >= size:
+            return found
+        kind, end, _ = lexer.lex(pos)
+        if kind == "iri" and previous in ("GRAPH", "INTO", "TO", "WITH", "NAMED"):
+            found.add(update[pos + 1 : end - 1])
+        previous = update[pos:end].upper() if kind == "word" else ""
+        pos = end
 
 
 class RemoteGraphWriter:
@@ -283,9 +317,8 @@ class RemoteGraphWriter:
         if graph not in self.staged:
             raise RemoteStoreError(f"on a remote store, triples are added only to a graph replaced in the same write (<{graph}>)")
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        if triples:
-            body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
-            self.client.update(f"INSERT DATA {{ GRAPH <{self.staged[graph]}> {{ {body.decode('utf-8')} }} }}")
+        if triples:  # Graph Store POST, not INSERT DATA: Virtuoso 7.2 refuses blank nodes in INSERT DATA
+            self.client.post_graph(self.staged[graph], ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES))
 
     def remove_graph(self, graph: str) -> None:
         staged = self.staged.pop(graph, None)

@@ -1,16 +1,12 @@
-"""The service on a remote SPARQL server (``POLICYKG_STORE_URL``): Oxigraph server, started
-here (``oxigraph serve``, from PyPI, the `test` extra), holding the samples built through the
-standard protocols, answers as the embedded store does."""
+"""The service on a remote SPARQL server (``POLICYKG_STORE_URL``), holding the samples built
+through the standard protocols, answers as the embedded store does: the same tests on each
+server the ``remote_server`` fixture starts (Oxigraph server, from PyPI, the `test` extra;
+Virtuoso, from Debian's virtuoso-opensource, skipped where it is not installed)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import http.client
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,55 +24,36 @@ from policykg.runtime.describe import Reader, describe
 from policykg.runtime.querylib import load_queries
 from policykg.store import EmbeddedStore, StoreError, open_store
 
-
-def oxigraph_binary() -> Path:
-    found = Path(sys.executable).parent / "oxigraph"
-    if not found.exists():
-        found = Path(shutil.which("oxigraph") or "")
-    if not found.is_file():
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph; `make install` does it)")
-    return found
-
-
-@pytest.fixture(scope="module")
-def oxigraph_url(tmp_path_factory: pytest.TempPathFactory):
-    where = tmp_path_factory.mktemp("oxigraph-server")
-    port = free_port()
-    log = open(where / "server.log", "wb")
-    process = subprocess.Popen(
-        [str(oxigraph_binary()), "serve", "--location", str(where / "data"), "--bind", f"127.0.0.1:{port}"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/query?query=ASK%7B%7D")
-            if connection.getresponse().status == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"oxigraph serve did not start: {(where / 'server.log').read_text(errors='replace')[-2000:]}")
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
-    log.close()
+#: Named queries Virtuoso 7.2's SPARQL engine answers otherwise than the standard says (the
+#: store and the protocol are not at fault: docs/remote-store.md, "Servers and their
+#: differences"). Every other named query must answer the same on Virtuoso.
+VIRTUOSO_ANSWERS_OTHERWISE = {
+    # sameTerm(COALESCE(?unbound, <urn:x-any>), <urn:x-any>) is false on Virtuoso (an optional parameter left out)
+    "activities", "body-work", "networks", "partnerships", "projects",
+    # YEAR() of an unbound or non-date value is an error that ends the query, not an error the FILTER or COALESCE absorbs
+    "report-changes", "report-funding", "report-indicators", "report-sdg", "report-trend", "report-work-by-aim", "report-youth",
+    # refused: "SQ074" (the parser) or the cost estimate over MaxQueryCostEstimationTime (400 s, Debian's default)
+    "aid-projects", "coverage", "indicators",
+    # a boolean expression's value comes back as xsd:integer 0/1; OPTIONALs with FILTERs inside join otherwise
+    "sdg-coverage", "sdg-targets", "work-serving-goal", "activity-chain", "network-memberships", "outside-links",
+}
 
 
 @pytest.fixture(scope="module")
-def remote_settings(oxigraph_url: str, tmp_path_factory: pytest.TempPathFactory):
-    settings = make_settings(tmp_path_factory.mktemp("remote-local") / "store", store_url=oxigraph_url)
-    build_store(settings, dumps=False)
+def remote_settings(remote_server, tmp_path_factory: pytest.TempPathFactory):
+    settings = make_settings(tmp_path_factory.mktemp("remote-local") / "store", **remote_server.settings)
+    # Virtuoso refuses some heavy questions (VIRTUOSO_ANSWERS_OTHERWISE) and the rules' queries:
+    # no stored answers and no checks there (build --no-answers --no-checks)
+    virtuoso = remote_server.name == "Virtuoso"
+    build_store(settings, dumps=False, answers=not virtuoso, checks=not virtuoso)
     return settings
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    """The same build on the embedded store."""
+def store(remote_server, tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """The same build on the embedded store (with the rules' findings where the remote has them)."""
     settings = make_settings(tmp_path_factory.mktemp("embedded") / "store")
-    build_store(settings, dumps=False)
+    build_store(settings, dumps=False, checks=remote_server.name != "Virtuoso")
     return EmbeddedStore(settings.store)
 
 
@@ -92,17 +69,18 @@ def rows(result) -> list[tuple]:
     return sorted(tuple(str(row[n]) if row[n] is not None else "" for n in names) for row in result)
 
 
-def test_every_named_query_answers_the_same_on_the_remote_store(remote: RemoteStore, store: EmbeddedStore, remote_settings) -> None:
+def test_every_named_query_answers_the_same_on_the_remote_store(remote_server, remote: RemoteStore, store: EmbeddedStore, remote_settings) -> None:
     compared = 0
+    otherwise = VIRTUOSO_ANSWERS_OTHERWISE if remote_server.name == "Virtuoso" else set()
     for query in load_queries(queries_dir()).values():
-        if "SERVICE" in query.sparql.upper():
-            continue  # federated queries leave both stores
+        if "SERVICE" in query.sparql.upper() or query.name in otherwise:
+            continue  # federated queries leave both stores; Virtuoso's engine answers some otherwise
         substitutions = query.bind(query.example, remote_settings.iris)
         embedded = rows(store.query(query.sparql, substitutions=substitutions))
         remote_rows = rows(remote.query(query.sparql, substitutions=substitutions))
         assert remote_rows == embedded, f"{query.name}: {len(remote_rows)} rows on the remote store, {len(embedded)} embedded"
         compared += 1
-    assert compared >= 25
+    assert compared >= (25 if not otherwise else 10)
 
 
 @pytest.mark.parametrize("path", ["goal/2", "body/kommunstyrelsen", "principle/strategic-focus", "program", "project/p-2021-002"])
@@ -115,11 +93,20 @@ def test_a_page_is_described_the_same_from_the_remote_store(remote: RemoteStore,
 
 
 def comparable(description) -> dict:
-    """A description without when each graph was loaded (the two builds differ in that alone)."""
+    """A description without when each graph was loaded (the two builds differ in that alone),
+    each list of types sorted (they come in the store's order: Virtuoso's is another)."""
     found = dataclasses.asdict(description)
     for facts in found["graphs"].values():
         facts.pop("generated")
-    return found
+    return _types_sorted(found)
+
+
+def _types_sorted(value):
+    if isinstance(value, dict):
+        return {key: sorted(item) if key == "types" and isinstance(item, (list, tuple)) else _types_sorted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_types_sorted(item) for item in value)
+    return value
 
 
 def test_the_remote_store_holds_the_published_graphs_and_its_pointer_only(remote: RemoteStore, store: EmbeddedStore) -> None:
@@ -143,14 +130,14 @@ def test_a_failed_write_leaves_the_remote_store_as_it_was_and_nothing_staged(rem
     with pytest.raises(RuntimeError, match="half way"):
         with remote.writer(replacing=[graph]) as writer:
             writer.replace_graph(graph, [ox.Quad(ox.NamedNode("http://example.org/x"), ox.NamedNode("http://example.org/p"), ox.Literal("1"))])
+            staged = list(writer.staged.values())
+            assert staged and all(g.startswith(REMOTE_STAGING_PREFIX) for g in staged)
             # staged, not published: readers see the generation they saw
             assert len(remote.reader()) == before_count
             raise RuntimeError("the load failed half way")
     assert remote.current_generation() == before_generation
     assert len(remote) == before_count
-    everything = remote.client.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", accept="application/sparql-results+json")
-    graphs = [row["g"].value for row in ox.parse_query_results(everything.read(), ox.QueryResultsFormat.JSON)]
-    assert not [g for g in graphs if g.startswith(REMOTE_STAGING_PREFIX)]
+    assert [remote.client.get_graph(g) for g in staged] == [None] * len(staged)  # dropped: the graph store has no such graph
 
 
 def test_a_failed_build_leaves_the_remote_store_as_it_was(remote_settings, remote: RemoteStore, tmp_path: Path) -> None:
@@ -168,6 +155,40 @@ def test_a_failed_build_leaves_the_remote_store_as_it_was(remote_settings, remot
     assert (remote.current_generation(), len(remote)) == (before_generation, before_count)
 
 
+def test_graphs_that_are_not_ours_are_neither_published_nor_dropped(remote: RemoteStore) -> None:
+    """The published graphs are those the control graph lists: a server's own graphs
+    (Virtuoso's virtrdf#, ...) and anyone else's are left alone, even by a build from empty.
+    The published graphs are read whole from the graph store and written back whole."""
+    foreign = "http://example.org/graph/not-policykgs"
+    remote.client.put_graph(foreign, b'<http://example.org/a> <http://example.org/p> "kept" .\n')
+    graphs, count = set(remote.named_graphs()), len(remote)
+    with remote.writer(from_empty=True) as writer:
+        for graph in sorted(graphs):
+            writer.load_graph(graph, remote.client.get_graph(graph).chunks())
+    assert (set(remote.named_graphs()), len(remote)) == (graphs, count)
+    assert b"kept" in remote.client.get_graph(foreign).read()
+    remote.client.update(f"DROP SILENT GRAPH <{foreign}>")
+
+
+def test_blank_nodes_are_written_and_followed(remote: RemoteStore) -> None:
+    graph, subject = "http://example.org/graph/blank-nodes", ox.NamedNode("http://example.org/s")
+    has, says = ox.NamedNode("http://example.org/has"), ox.NamedNode("http://example.org/says")
+    first, second = ox.BlankNode(), ox.BlankNode()
+    with remote.writer(replacing=[graph]) as writer:
+        writer.replace_graph(graph, [ox.Quad(subject, has, first), ox.Quad(first, says, ox.Literal("put"))])
+        writer.add(graph, [ox.Quad(subject, has, second), ox.Quad(second, says, ox.Literal("added"))])
+    try:
+        reader = remote.reader()
+        objects = [quad.object for quad in reader.quads_for_pattern(subject, has, None)]
+        assert len(objects) == 2 and all(isinstance(o, ox.BlankNode) for o in objects)
+        said = sorted(q.object.value for o in objects for q in reader.quads_for_pattern(o, says, None))
+        assert said == ["added", "put"]
+    finally:
+        with remote.writer() as writer:
+            writer.remove_graph(graph)
+    assert graph not in remote.named_graphs()
+
+
 def test_an_unreachable_remote_store_is_named_in_the_error(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "local", store_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(RemoteStoreError, match="cannot reach the remote store"):
@@ -175,10 +196,10 @@ def test_an_unreachable_remote_store_is_named_in_the_error(tmp_path: Path) -> No
     assert issubclass(RemoteStoreError, StoreError)
 
 
-def test_the_server_answers_from_the_remote_store_over_http(remote_settings, remote: RemoteStore, tmp_path: Path) -> None:
+def test_the_server_answers_from_the_remote_store_over_http(remote_server, remote_settings, remote: RemoteStore, tmp_path: Path) -> None:
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    server = start_server(remote_settings.store, tmp_path / "server.log", store_url=remote_settings.store_url, result_cache_bytes=0)
+    server = start_server(remote_settings.store, tmp_path / "server.log", **remote_server.settings, result_cache_bytes=0)
     try:
         client = SPARQLWrapper(server.url + "sparql", returnFormat=JSON)
         client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -192,8 +213,8 @@ def test_the_server_answers_from_the_remote_store_over_http(remote_settings, rem
         server.stop()
 
 
-def test_updates_and_graph_store_writes_reach_the_remote_store(remote_settings, remote: RemoteStore, tmp_path: Path) -> None:
-    server = start_server(remote_settings.store, tmp_path / "server.log", store_url=remote_settings.store_url, result_cache_bytes=0)
+def test_updates_and_graph_store_writes_reach_the_remote_store(remote_server, remote_settings, remote: RemoteStore, tmp_path: Path) -> None:
+    server = start_server(remote_settings.store, tmp_path / "server.log", **remote_server.settings, result_cache_bytes=0)
     graph = "http://example.org/graph/written-through-policykg"
     try:
         before = remote.current_generation()
@@ -224,7 +245,9 @@ def test_updates_and_graph_store_writes_reach_the_remote_store(remote_settings, 
         server.stop()
 
 
-def test_the_rules_find_the_same_on_the_remote_store(remote: RemoteStore, store: EmbeddedStore, remote_settings) -> None:
+def test_the_rules_find_the_same_on_the_remote_store(remote_server, remote: RemoteStore, store: EmbeddedStore, remote_settings) -> None:
+    if remote_server.name == "Virtuoso":
+        pytest.skip("Virtuoso 7.2's SPARQL compiler fails on the rules' queries (SQ156 'Bad dfe in sqlo_place_exp'; docs/remote-store.md)")
     from policykg.compliance.evaluate import CheckContext, evaluate
     from policykg.compliance.rules import load_rules
 

@@ -70,3 +70,20 @@ def test_a_dataset_clause_is_found_outside_strings_and_comments() -> None:
     assert has_dataset_clause("SELECT * FROM <http://example.org/g> { ?s ?p ?o }")
     assert has_dataset_clause("SELECT * from named <http://example.org/g> { GRAPH ?g { ?s ?p ?o } }")
     assert not has_dataset_clause('SELECT * # FROM <x>\n{ ?s ?p "FROM" }')
+
+
+@pytest.mark.parametrize(
+    ("media_type", "body"),
+    [
+        ("application/sparql-results+xml",
+         b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="o"/></head>'
+         b'<results><result><binding name="o"><bnode>nodeID://b10298</bnode></binding></result></results></sparql>'),
+        ("application/sparql-results+json",
+         b'{ "head": { "link": [], "vars": ["o"] }, "results": { "bindings": [ { "o": { "type": "bnode", "value": "nodeID://b10298" }} ] } }'),
+    ],
+)
+def test_virtuoso_blank_node_labels_are_read(media_type: str, body: bytes) -> None:
+    from policykg.remote.reader import parse_answer
+
+    [row] = list(parse_answer(media_type, body))
+    assert row["o"] == ox.BlankNode("b10298")

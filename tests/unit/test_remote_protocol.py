@@ -1,0 +1,111 @@
+"""What the remote store's client puts on the wire (policykg.remote.protocol), against a
+small server of our own that records each request and answers as told: graph bodies go
+with their length (Virtuoso 7.2 stores nothing of a chunked PUT), and an answer a server
+says it cut short is an error (Virtuoso's ResultSetMaxRows and its "anytime" answers)."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+
+from policykg.remote.protocol import Client, Endpoints, IncompleteAnswer
+
+JSON = "application/sparql-results+json"
+EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
+@pytest.fixture
+def server():
+    """A server on a free loopback port: ``.seen`` the requests, ``.headers`` what it answers with."""
+    seen: list[dict] = []
+    answer_headers: dict[str, str] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = self.headers.get("Content-Length")
+            if length is not None:
+                body = self.rfile.read(int(length))
+            elif self.headers.get("Transfer-Encoding") == "chunked":
+                body = b"<chunked>"
+            else:
+                body = b""
+            seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+            self.send_response(201 if self.command in ("PUT", "POST") and "graph=" in self.path else 200)
+            self.send_header("Content-Type", JSON)
+            for name, value in answer_headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(EMPTY)))
+            self.end_headers()
+            self.wfile.write(EMPTY)
+
+        do_GET = do_PUT = do_POST = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.seen, httpd.headers = seen, answer_headers
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.client = Client(Endpoints(query=f"{base}/sparql", update=f"{base}/sparql", graph_store=f"{base}/crud", user="u", password="p"))
+    yield httpd
+    httpd.client.close()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_graph_is_sent_whole_with_its_length_not_in_chunks(server) -> None:
+    chunks = [b'<http://example.org/a> <http://example.org/p> "1" .\n', b"", b'<http://example.org/a> <http://example.org/p> _:b .\n']
+    server.client.put_graph("http://example.org/g", iter(chunks))
+    request = server.seen[-1]
+    assert request["method"] == "PUT" and request["path"] == "/crud?graph=http%3A%2F%2Fexample.org%2Fg"
+    assert "Transfer-Encoding" not in request["headers"]
+    assert request["headers"]["Content-Length"] == str(len(b"".join(chunks)))
+    assert request["body"] == b"".join(chunks)
+    assert request["headers"]["Authorization"].startswith("Basic ")
+
+
+def test_triples_are_added_by_a_graph_store_post(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("policykg.remote.protocol.SPOOL", 10)  # through a temporary file
+    body = b'_:b <http://example.org/p> "blank nodes are fine here" .\n'
+    server.client.post_graph("http://example.org/g", body)
+    request = server.seen[-1]
+    assert (request["method"], request["body"], request["headers"]["Content-Length"]) == ("POST", body, str(len(body)))
+
+
+@pytest.mark.parametrize(
+    ("headers", "says"),
+    [
+        ({"X-SPARQL-MaxRows": "10000"}, "cut the answer at 10000 rows (Virtuoso's [SPARQL] ResultSetMaxRows"),
+        ({"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, "partial answer (S1TAT"),
+    ],
+)
+def test_an_answer_the_server_cut_short_is_an_error(server, headers: dict, says: str) -> None:
+    server.headers.update(headers)
+    with pytest.raises(IncompleteAnswer) as raised:
+        server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON)
+    assert says in str(raised.value)
+
+
+def test_a_whole_answer_is_read(server) -> None:
+    assert server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON).read() == EMPTY
+
+
+def test_without_virtuoso_its_tests_are_skipped_saying_why_unless_required(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    import shutil
+
+    from helpers import VIRTUOSO_MISSING, start_virtuoso
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("POLICYKG_REQUIRE_VIRTUOSO", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"Virtuoso is not installed \(apt-get install virtuoso-opensource; \.ci/run installs it\)"):
+        start_virtuoso(tmp_path)
+    monkeypatch.setenv("POLICYKG_REQUIRE_VIRTUOSO", "1")
+    with pytest.raises(pytest.fail.Exception, match="must run"):
+        start_virtuoso(tmp_path)
+    assert VIRTUOSO_MISSING.startswith("Virtuoso is not installed")
