@@ -253,11 +253,14 @@ class _Earlier:
 
 
 def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) -> _Earlier | None:
-    files = sorted(
-        (p for p in root.glob(f"*{SUFFIX}") if not p.name.startswith(TMP_PREFIX) and p.name != f"{generation}{SUFFIX}"),
-        key=lambda p: p.stat().st_mtime, reverse=True,
-    )
-    for path in files:
+    files = []
+    for path in root.glob(f"*{SUFFIX}"):
+        if not path.name.startswith(TMP_PREFIX) and path.name != f"{generation}{SUFFIX}":
+            try:
+                files.append((path.stat().st_mtime, path))
+            except FileNotFoundError:  # removed meanwhile by another run
+                continue
+    for _, path in sorted(files, reverse=True):
         try:
             found = StoredAnswers(path)
         except sqlite3.DatabaseError:
