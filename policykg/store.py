@@ -120,8 +120,17 @@ def _copy_without(source: ox.Store, target: Path, graphs: set[str]) -> bool:
     return True
 
 
+#: Quads that a writer gathers before it bulk-loads them in one go.
+PENDING_LIMIT = 500_000
+
+
 class GraphWriter:
-    """What a writer may do to the generation it is preparing."""
+    """What a writer may do to the generation it is preparing.
+
+    The quads given to :meth:`replace_graph` and :meth:`add` are gathered (up to
+    :data:`PENDING_LIMIT`) and bulk-loaded together before the generation is read
+    (:attr:`raw`) or closed: every bulk load writes files of its own, and a build
+    makes dozens of small ones (each source, its provenance)."""
 
     def __init__(self, store: ox.Store, *, compact: bool = False) -> None:
         self._store = store
@@ -133,21 +142,37 @@ class GraphWriter:
         self.changed: set[str] = set()
         #: Whether the write may have changed graphs it did not name (it used :attr:`raw`).
         self.changed_unknown = False
+        self._pending: dict[str, list[ox.Quad]] = {}  # graph -> quads not yet written
+        self._pending_count = 0
+
+    def _gather(self, graph: str, quads: Iterable[ox.Quad]) -> int:
+        node = ox.NamedNode(graph)
+        more = [ox.Quad(q.subject, q.predicate, q.object, node) for q in quads]
+        self._pending.setdefault(graph, []).extend(more)
+        self._pending_count += len(more)
+        if self._pending_count >= PENDING_LIMIT:
+            self._write_pending()
+        return len(more)
+
+    def _drop_pending(self, graph: str) -> None:
+        self._pending_count -= len(self._pending.pop(graph, ()))
+
+    def _write_pending(self) -> None:
+        if self._pending_count:
+            self._store.bulk_extend(quad for quads in self._pending.values() for quad in quads)
+        self._pending.clear()
+        self._pending_count = 0
+
+    def _remove(self, node: ox.NamedNode) -> None:
+        self._drop_pending(node.value)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
         """Make ``graph`` hold exactly ``quads`` (whose graph name is overwritten); returns their count."""
         node = ox.NamedNode(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
-        count = 0
-
-        def retarget() -> Iterator[ox.Quad]:
-            nonlocal count
-            for quad in quads:
-                count += 1
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, node)
-
-        self._store.bulk_extend(retarget())
+        self._remove(node)
+        count = self._gather(graph, quads)
         self._store.add_graph(node)  # an empty source still has its (empty) graph
         self.replaced.append(graph)
         self.changed.add(graph)
@@ -163,8 +188,7 @@ class GraphWriter:
         the child fails, the load raises and the generation is discarded.
         """
         node = ox.NamedNode(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
+        self._remove(node)
         with tempfile.TemporaryDirectory(prefix="policykg-") as scratch:
             fifo = os.path.join(scratch, "graph.nt")
             counted = os.path.join(scratch, "count")
@@ -207,13 +231,13 @@ class GraphWriter:
 
     def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         """Add ``quads`` to ``graph`` (their graph name is overwritten)."""
-        node = ox.NamedNode(graph)
         self.changed.add(graph)
-        self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in quads)
+        self._gather(graph, quads)
 
     def close(self, *, flush: bool = True) -> None:
-        """Flush and drop our handle (the database closes when nobody holds it)."""
+        """Write what is gathered, flush and drop our handle (the database closes when nobody holds it)."""
         if self._store is not None and flush:
+            self._write_pending()
             self._store.flush()
             if self._compact:
                 # A bulk load leaves hundreds of overlapping files, and every read would look
@@ -223,14 +247,13 @@ class GraphWriter:
         self._store = None
 
     def remove_graph(self, graph: str) -> None:
-        node = ox.NamedNode(graph)
         self.changed.add(graph)
-        if self._store.contains_named_graph(node):
-            self._store.remove_graph(node)
+        self._remove(ox.NamedNode(graph))
 
     @property
     def view(self) -> ox.Store:
-        """The pyoxigraph store being prepared, to read during the write (not to write)."""
+        """The pyoxigraph store being prepared, to read during the write (not to write), with all that was given written."""
+        self._write_pending()
         return self._store
 
     @property
@@ -239,12 +262,14 @@ class GraphWriter:
         write changes is not known, so the generation records that any may have
         (use :meth:`writing` when the caller knows, :attr:`view` to only read)."""
         self.changed_unknown = True
+        self._write_pending()
         return self._store
 
     def writing(self, graphs: Iterable[str]) -> ox.Store:
         """The pyoxigraph store being prepared, for a direct write to ``graphs`` only
         (``""``: the default graph); the generation records that they changed."""
         self.changed.update(graphs)
+        self._write_pending()
         return self._store
 
     def changes(self) -> list[str] | str:

@@ -252,3 +252,27 @@ def test_a_compaction_overtaken_by_a_write_publishes_nothing(tmp_path: Path):
         module.ox.Store.backup = real_backup
     assert store.current_generation() != generation and store.uncompacted()
     assert not any(p.name.startswith("compacting-") for p in store.path.iterdir())
+
+
+def test_a_writer_gathers_small_writes_into_one_bulk_load(tmp_path: Path, monkeypatch):
+    """Quads given to replace_graph and add are bulk-loaded together, with the
+    last word on each graph kept: a graph replaced or removed drops what was
+    gathered for it, and reads through ``raw`` see everything given so far."""
+    loads = []
+    real = ox.Store.bulk_extend
+    monkeypatch.setattr(ox.Store, "bulk_extend", lambda self, quads: loads.append(1) or real(self, quads), raising=False)
+    store = EmbeddedStore(tmp_path / "store")
+    with store.writer(from_empty=True) as writer:
+        writer.replace_graph(G1, quads(3))
+        writer.add(G1, quads(2, "extra"))
+        writer.replace_graph(G2, quads(4))
+        writer.replace_graph(G2, quads(1, "again"))  # replaces what was gathered for G2
+        writer.add(G3, quads(5))
+        writer.remove_graph(G3)
+        assert loads == []
+        assert len(writer.raw) == 6
+        assert len(loads) == 1
+        writer.add(G3, quads(2))
+        writer.load_graph(G3, [b"<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"])
+    assert len(loads) == 1  # what was gathered for G3 went with the load that replaced it
+    assert (count(store, G1), count(store, G2), count(store, G3)) == (5, 1, 1)
