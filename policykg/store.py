@@ -28,7 +28,6 @@ what did not change. A sidecar is removed with its generation.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -37,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -45,7 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.namespaces import VOID
-from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name
+from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name, writer_lock
 
 __all__ = ["EmbeddedStore", "GraphWriter", "LOCK", "StoreBusy", "StoreError", "StoreNotBuilt", "open_store"]
 
@@ -344,18 +342,8 @@ class EmbeddedStore:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / LOCK, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreBusy(
-                    f"another process is writing to the store {self.path}; try again when it is done"
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with writer_lock(self.path, f"the store {self.path}"):
+            yield
 
     @contextlib.contextmanager
     def writer(self, *, from_empty: bool = False, replacing: Iterable[str] = ()) -> Iterator[GraphWriter]:

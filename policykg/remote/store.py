@@ -23,7 +23,6 @@ machines are not coordinated.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import threading
 import time
 import urllib.parse
@@ -36,7 +35,7 @@ import pyoxigraph as ox
 
 from policykg.namespaces import DCT, REMOTE_CONTROL_GRAPH, REMOTE_STAGING_PREFIX, XSD
 from policykg.runtime.sparqllex import Lexer
-from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name
+from policykg.storebase import StoreError, StoreNotBuilt, new_generation_name, writer_lock
 
 from .protocol import Client, Endpoints, RemoteStoreError
 from .reader import RemoteReader
@@ -151,12 +150,7 @@ class RemoteStore:
     @contextlib.contextmanager
     def writer(self, *, from_empty: bool = False, replacing: Iterable[str] = ()) -> Iterator["RemoteGraphWriter"]:
         """Stage the graphs a writer replaces; publish them in one update if it succeeds."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / LOCK, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreBusy(f"another process is writing to the remote store {self.endpoints.update}; try again when it is done") from None
+        with self._writing():
             writer = RemoteGraphWriter(self.client, uuid.uuid4().hex[:12])
             try:
                 yield writer
@@ -203,12 +197,7 @@ class RemoteStore:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / LOCK, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreBusy(f"another process is writing to the remote store {self.endpoints.update}; try again when it is done") from None
+        with writer_lock(self.path, f"the remote store {self.endpoints.update}"):
             yield
 
     def _move_pointer(self, published: Iterable[str]) -> None:
