@@ -8,13 +8,21 @@ VENDOR := server/static/vendor/yasgui
 YASGUI_BUILD := $(FRONTEND)/node_modules/@triply/yasgui/build
 EDITOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test build install editor axe clients bench bench-pages docs lint clean
+.PHONY: run test test-virtuoso build install editor axe clients bench bench-pages docs lint clean
 
 run: build
 	$(BIN)/policykg serve
 
+# The whole suite on the embedded store (with the remote-store tests on Oxigraph server and,
+# where installed, Virtuoso); then the tests that depend on the store again, on Oxigraph
+# server (started by the tests). docs/testing.md says more.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --store=oxigraph $(PYTEST_ARGS)
+
+# The tests that depend on the store on Virtuoso (not yet all passing: docs/testing.md).
+test-virtuoso: install
+	$(BIN)/python -m pytest --store=virtuoso $(PYTEST_ARGS)
 
 build: install
 	$(BIN)/policykg build

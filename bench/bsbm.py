@@ -11,7 +11,9 @@ optimize``). Three servers answer in turn: ``oxigraph serve-read-only
 --union-default-graph``, and ``policykg serve`` with the result cache off and as it
 serves by default (with ``--bare``, a fourth: :mod:`bench.bare_wsgi`, the ceiling of any
 Python service; with ``--remote``, another: policykg with its result cache off reading a
-copy of the data from ``oxigraph serve`` as a remote store, ``POLICYKG_STORE_URL``). For each, the BSBM test driver runs the query mix with 1 client and
+copy of the data from ``oxigraph serve`` as a remote store, ``POLICYKG_STORE_URL``; with
+``--virtuoso``, two more: Virtuoso 7.2 directly, and policykg with its result cache off on that
+Virtuoso as its remote store, loaded through policykg). For each, the BSBM test driver runs the query mix with 1 client and
 with 8 (``-mt 8``): query mixes per hour, and each query's mean time, from the driver.
 The driver gives no percentiles, so the queries of one driver run are recorded (by a
 recording endpoint in front of Oxigraph) and replayed by our own clients against each
@@ -206,6 +208,60 @@ def start_policykg_on_oxigraph(where: Path, ours: Path) -> _Pair:
     return _Pair(Server("policykg-on-oxigraph-server", command, front_port, "/sparql", env), back)
 
 
+class _Virtuoso:
+    """Virtuoso 7.2 (started as the tests start it: tests/helpers.py) holding the BSBM data in one
+    named graph, published by policykg's remote store; answering directly on its ``/sparql``
+    (anonymous, the default graph the union of all graphs) and behind policykg."""
+
+    def __init__(self, where: Path) -> None:
+        sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+        import helpers  # noqa: PLC0415 - the tests' Virtuoso launcher, one copy
+
+        from policykg.config import load_settings
+        from policykg.store import open_store
+
+        shutil.rmtree(where / "virtuoso", ignore_errors=True)
+        self.server = helpers.start_virtuoso(where / "virtuoso")
+        self.local = where / "virtuoso-local"
+        shutil.rmtree(self.local, ignore_errors=True)
+        self.settings = {"store": str(self.local), **self.server.settings}
+        started = time.perf_counter()
+        store = open_store(load_settings({**self.settings, "query_timeout": 600}, environ={}))
+        quads = ox.parse(path=str(where / "dataset.nt"), format=ox.RdfFormat.N_TRIPLES)
+        store.replace_graphs({"http://example.org/graph/bsbm": (ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://example.org/graph/bsbm")) for q in quads)})
+        print(f"Virtuoso loaded through policykg's remote store in {time.perf_counter() - started:.1f} s")
+        base = self.server.settings["store_query_url"].rsplit("/", 1)[0]
+        self.port = int(base.rsplit(":", 1)[1])
+
+    def direct(self) -> "_Direct":
+        return _Direct("virtuoso", self.port, "/sparql")
+
+    def behind_policykg(self) -> Server:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
+        env.update({f"POLICYKG_{k.upper()}": str(v) for k, v in self.settings.items()})
+        env.update({"POLICYKG_ACCESS_LOG": "false", "POLICYKG_QUERY_TIMEOUT": "30", "POLICYKG_RESULT_CACHE_BYTES": "0"})
+        command = [sys.executable, "-m", "policykg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        return Server("policykg-on-virtuoso", command, port, "/sparql", env)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+class _Direct:
+    """A server already running (stopped by its owner)."""
+
+    def __init__(self, name: str, port: int, path: str) -> None:
+        self.name, self.port, self.path = name, port, path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+    def stop(self) -> None:
+        pass
+
+
 def drive(where: Path, url: str, clients: int, runs: int, warmup: int, tag: str) -> dict:
     """One test-driver run: query mixes per hour and each query's mean (seconds)."""
     out = RESULTS / f"bsbm-{tag}.xml"
@@ -313,6 +369,10 @@ def main() -> None:
         "--bare", action="store_true",
         help="also measure a bare in-thread Python WSGI answerer (bench.bare_wsgi): the ceiling of any Python service",
     )
+    parser.add_argument(
+        "--virtuoso", action="store_true",
+        help="also measure Virtuoso 7.2 (virtuoso-t) directly and policykg (result cache off) on it as a remote store",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     where = prepare(args.products)
@@ -332,6 +392,21 @@ def main() -> None:
         servers.insert(1, ("bare", lambda: start_bare(ours)))
     if args.remote:
         servers.append(("policykg-on-oxigraph-server", lambda: start_policykg_on_oxigraph(where, ours)))
+    virtuoso = _Virtuoso(where) if args.virtuoso else None
+    if virtuoso:
+        servers += [("virtuoso", virtuoso.direct), ("policykg-on-virtuoso", virtuoso.behind_policykg)]
+    try:
+        run_all(servers, where, args, queries, results)
+    finally:
+        if virtuoso:
+            virtuoso.stop()
+    report(results)
+    out = RESULTS / f"bsbm-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=1))
+    print(f"wrote {out}")
+
+
+def run_all(servers: list, where: Path, args, queries: list, results: dict) -> None:
     for name, start in servers:
         server = start()
         try:
@@ -342,10 +417,6 @@ def main() -> None:
                 results["servers"].setdefault(name, {})[str(clients)] = found
         finally:
             server.stop()
-    report(results)
-    out = RESULTS / f"bsbm-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.write_text(json.dumps(results, indent=1))
-    print(f"wrote {out}")
 
 
 def report(results: dict) -> None:
@@ -364,6 +435,9 @@ def report(results: dict) -> None:
                 found = by_clients[clients]["replay"][number]
                 cells.append(f"{found['mean_s'] * 1000:>10.2f} / {found['p99_s'] * 1000:>8.2f} ({found['p99_s'] / base['replay'][number]['p99_s']:.2f}x)")
             print(f"  Q{number:<5} " + "  ".join(cells))
+        if "virtuoso" in servers and "policykg-on-virtuoso" in servers:
+            direct, behind = servers["virtuoso"][clients], servers["policykg-on-virtuoso"][clients]
+            print(f"  policykg on Virtuoso / Virtuoso directly: {behind['qmph'] / direct['qmph']:.2f}x query mixes per hour")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says why and where."""
 
 
+class QueryRefused(StoreError):
+    """The store refused a query it was sent (a remote server's SPARQL engine that cannot
+    compile or will not run it); the message says which server and what it said."""
+
+
 class StoreNotBuilt(StoreError):
     """There is no published generation yet."""
 

@@ -2,7 +2,11 @@
 ``store``, ``app``, ``client``, ``runner``; the sample and work stores with their
 applications; the real server (``live``, ``work_live``, ``published_live``).
 the remote SPARQL servers (``remote_server``: Oxigraph server, then Virtuoso).
-Everything else the tests share is in ``helpers``. Tests under ``live/`` are marked slow."""
+Everything else the tests share is in ``helpers``. Tests under ``live/`` are marked slow.
+
+``pytest --store=oxigraph`` (or ``virtuoso``) runs the tests that depend on the store on
+that server instead of the embedded store: each test store is a server the run starts
+(docs/testing.md)."""
 
 from __future__ import annotations
 
@@ -14,9 +18,12 @@ from click.testing import CliRunner
 from helpers import (
     DATA,
     REMOTE_SERVERS,
+    TEST_STORES,
     add_work_graph,
     make_endpoint_app,
     make_settings,
+    store_at,
+    store_environ,
     write_manifest,
     write_sample_store,
 )
@@ -29,12 +36,76 @@ from policykg.store import EmbeddedStore
 
 LIVE = Path(__file__).resolve().parent / "live"
 
+#: The fixtures that are (or hold) a store: a test that uses one depends on the store.
+STORE_FIXTURES = {
+    "settings", "built_settings", "store", "app", "sample_store", "endpoint_app", "live",
+    "work_settings", "work_store", "work_app", "work_live", "published_live", "typed_app",
+}
+#: What a test module that makes stores of its own imports (from helpers, live_server, policykg).
+STORE_MAKERS = {"make_settings", "store_at", "store_environ", "write_sample_store", "make_endpoint_app", "open_store",
+                "build_store", "publish", "live_server"}
 
-def pytest_collection_modifyitems(items) -> None:
-    """The slow ones, by folder: everything under tests/live starts real servers or browsers."""
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--store", choices=("embedded", *REMOTE_SERVERS), default="embedded",
+        help="the store the tests that depend on it run on: the embedded store (default), or a "
+        "remote SPARQL server the run starts (oxigraph: `oxigraph serve`; virtuoso: virtuoso-t)",
+    )
+
+
+def pytest_configure(config) -> None:
+    TEST_STORES.kind = config.getoption("--store")
+
+
+def pytest_report_header(config) -> str:
+    if TEST_STORES.remote:
+        return (f"store: {TEST_STORES.kind} (a remote SPARQL server per test store; only the tests that "
+                "depend on the store run, and those marked embedded_only are skipped)")
+    return "store: embedded"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The slow ones, by folder: everything under tests/live starts real servers or browsers.
+    On a remote store, only the tests that depend on the store are kept."""
     for item in items:
         if LIVE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.slow)
+    if not TEST_STORES.remote:
+        return
+    missing = TEST_STORES.missing()
+    kept, dropped = [], []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        uses_store = (
+            STORE_FIXTURES & fixtures or STORE_MAKERS & set(vars(module) if module else ()) or item.get_closest_marker("uses_store")
+        ) and "remote_server" not in fixtures  # those start every kind of server themselves, in the embedded run
+        (kept if uses_store else dropped).append(item)
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=missing))
+        only = item.get_closest_marker("embedded_only")
+        if only:
+            why = only.args[0] if only.args else "it is about the embedded store"
+            item.add_marker(pytest.mark.skip(reason=f"embedded store only: {why} (this run: --store={TEST_STORES.kind})"))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_sessionfinish(session) -> None:
+    TEST_STORES.stop()
+
+
+@pytest.fixture(autouse=True)
+def _test_stores_released():
+    """On a remote store: the servers made for this test's own stores are emptied for the next."""
+    if not TEST_STORES.remote:
+        yield
+        return
+    before = set(TEST_STORES.by_path)
+    yield
+    TEST_STORES.release(set(TEST_STORES.by_path) - before)
 
 
 @pytest.fixture
@@ -53,7 +124,7 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def store(built_settings: Settings) -> EmbeddedStore:
-    return EmbeddedStore(built_settings.store)
+    return store_at(built_settings.store)
 
 
 @pytest.fixture
@@ -70,13 +141,26 @@ def client(app):
     return app.test_client()
 
 
+class StoreRunner(CliRunner):
+    """A CliRunner whose ``policykg --store PATH`` (or ``POLICYKG_STORE``) is, on a remote test
+    store, that path's server (its ``POLICYKG_STORE_*`` added to the environment)."""
+
+    def invoke(self, cli, args=None, env=None, **options):
+        if TEST_STORES.remote:
+            args_ = list(args or ())
+            path = args_[args_.index("--store") + 1] if "--store" in args_[:-1] else (env or {}).get("POLICYKG_STORE")
+            if path:
+                env = {**store_environ(Path(path)), **(env or {})}
+        return super().invoke(cli, args, env=env, **options)
+
+
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """The ``policykg`` command, run in-process, with no POLICYKG_* from the developer's environment."""
     for name in list(os.environ):
         if name.startswith("POLICYKG_") and name != "POLICYKG_SHARED_DIR":
             monkeypatch.delenv(name)
-    runner = CliRunner()
+    runner = StoreRunner()
     runner.cli = cli
     return runner
 
@@ -137,7 +221,7 @@ def work_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def work_store(work_settings: Settings) -> EmbeddedStore:
-    return EmbeddedStore(work_settings.store)
+    return store_at(work_settings.store)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from policykg.config import Settings, load_settings
-from policykg.store import EmbeddedStore
+from policykg.store import EmbeddedStore, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -31,8 +31,20 @@ def require_shared(*parts: str) -> Path:
 
 def make_settings(store: Path, **overrides) -> Settings:
     """Settings for a test: the environment's POLICYKG_* are ignored, so that a
-    developer's own configuration cannot change what a test sees."""
-    return load_settings({"store": store, "shared_dir": shared_dir(), **overrides}, environ={})
+    developer's own configuration cannot change what a test sees. In a run on a remote
+    store (``pytest --store=oxigraph``) they point at that store's server."""
+    return load_settings({"store": store, "shared_dir": shared_dir(), **remote_store_settings(store), **overrides}, environ={})
+
+
+def store_environ(store: Path) -> dict[str, str]:
+    """``POLICYKG_STORE`` and, in a run on a remote store, the ``POLICYKG_STORE_*`` of its server
+    (for a ``policykg`` command or server the test starts)."""
+    return {"POLICYKG_STORE": str(store), **make_settings(store).store_environ()}
+
+
+def store_at(store: Path):
+    """The store at ``store`` as the service opens it (embedded, or the run's remote server)."""
+    return open_store(make_settings(store))
 
 
 # --- small stores of our own, and the application on them ---------------------------
@@ -52,7 +64,7 @@ def write_sample_store(path: Path) -> EmbeddedStore:
     """A store with one small named graph of sample data (and nothing else)."""
     import pyoxigraph as ox
 
-    store = EmbeddedStore(path)
+    store = store_at(path)
     store.replace_graphs({SAMPLE_GRAPH: list(ox.parse(SAMPLE_TURTLE, format=ox.RdfFormat.TURTLE))})
     return store
 
@@ -78,7 +90,7 @@ def add_work_graph(settings: Settings) -> str:
 
     graph = settings.iris.graph(WORK_GRAPH_KEY)
     quads = list(ox.parse(path=str(DATA / "work.ttl"), format=ox.RdfFormat.TURTLE, base_iri=settings.base_iri))
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     with store.writer() as writer:
         count = writer.replace_graph(graph, quads)
         writer.add(
@@ -185,18 +197,24 @@ def _wait_for(server: RemoteServer, url: str, seconds: float) -> None:
         time.sleep(0.2)
 
 
-def start_oxigraph(where: Path) -> RemoteServer:
-    """``oxigraph serve`` (from PyPI, the `test` extra) on a free loopback port, its data in ``where``."""
+def _oxigraph_binary() -> Path | None:
     import shutil
-    import subprocess
     import sys
-
-    from live_server import free_port
 
     binary = Path(sys.executable).parent / "oxigraph"
     if not binary.exists():
         binary = Path(shutil.which("oxigraph") or "")
-    if not binary.is_file():
+    return binary if binary.is_file() else None
+
+
+def start_oxigraph(where: Path) -> RemoteServer:
+    """``oxigraph serve`` (from PyPI, the `test` extra) on a free loopback port, its data in ``where``."""
+    import subprocess
+
+    from live_server import free_port
+
+    binary = _oxigraph_binary()
+    if not binary:
         pytest.skip("the oxigraph server is not installed (pip install oxigraph; `make install` does it)")
     port = free_port()
     log = where / "server.log"
@@ -327,3 +345,98 @@ def start_virtuoso(where: Path, *, max_rows: int = 1_000_000) -> RemoteServer:
 
 
 REMOTE_SERVERS = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
+
+
+# --- the store the run is on: pytest --store=embedded|oxigraph|virtuoso ---------------
+
+
+class TestStores:
+    """The servers of a run on a remote store: one per store path (a test's store is a
+    server of its own, empty at first), started when first asked for. A server made for
+    one test is emptied and handed to the next test's store instead of being stopped
+    (``release``); the others run until the session ends."""
+
+    def __init__(self) -> None:
+        self.kind = "embedded"
+        self.by_path: dict[Path, RemoteServer] = {}
+        self.spare: list[RemoteServer] = []
+
+    @property
+    def remote(self) -> bool:
+        return self.kind != "embedded"
+
+    def missing(self) -> str | None:
+        """Why the run's server cannot be started here (skip, saying so), or None. Where
+        POLICYKG_REQUIRE_VIRTUOSO is set (.ci/run), a missing Virtuoso stops the run instead."""
+        import shutil
+
+        if self.kind == "virtuoso" and not (shutil.which("virtuoso-t") and (shutil.which("isql-vt") or shutil.which("isql"))):
+            if os.environ.get("POLICYKG_REQUIRE_VIRTUOSO"):
+                pytest.exit(f"{VIRTUOSO_MISSING} (POLICYKG_REQUIRE_VIRTUOSO is set: the Virtuoso tests must run)", returncode=1)
+            return f"{VIRTUOSO_MISSING}: the run on Virtuoso (--store=virtuoso) is skipped"
+        if self.kind == "oxigraph" and not _oxigraph_binary():
+            return "the oxigraph server is not installed (pip install oxigraph; `make install` does it)"
+        return None
+
+    def settings_for(self, store: Path) -> dict:
+        if not self.remote:
+            return {}
+        key = Path(store).resolve()
+        server = self.by_path.get(key)
+        if server is None or server.process.poll() is not None:
+            server = self.spare.pop() if self.spare else self._start(key)
+            self.by_path[key] = server
+        # Every read follows the pointer at once: a test reads what it has just published.
+        return {**server.settings, "store_poll_seconds": 0}
+
+    def _start(self, key: Path) -> RemoteServer:
+        where = key.parent / f"{key.name}.{self.kind}-server"
+        where.mkdir(parents=True, exist_ok=True)
+        server = REMOTE_SERVERS[self.kind](where)
+        server.own_graphs = set(_graph_names(server))
+        return server
+
+    def release(self, paths: set[Path]) -> None:
+        """Empty the servers of these stores (of every graph but the server's own) for reuse."""
+        for key in paths:
+            server = self.by_path.pop(key, None)
+            if server is None or server.process.poll() is not None:
+                continue
+            try:
+                _drop_graphs(server, set(_graph_names(server)) - server.own_graphs)
+            except Exception:  # noqa: BLE001 - a server that cannot be emptied is not reused
+                server.stop()
+                continue
+            self.spare.append(server)
+
+    def stop(self) -> None:
+        for server in [*self.by_path.values(), *self.spare]:
+            server.stop()
+        self.by_path.clear()
+        self.spare.clear()
+
+
+def _graph_names(server: RemoteServer) -> list[str]:
+    from policykg.remote.protocol import Client, Endpoints
+
+    import json
+
+    client = Client(Endpoints.of(load_settings({"store": "unused", **server.settings}, environ={})), timeout=60)
+    answer = client.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", accept="application/sparql-results+json")
+    return [row["g"]["value"] for row in json.loads(answer.read())["results"]["bindings"]]
+
+
+def _drop_graphs(server: RemoteServer, graphs: set[str]) -> None:
+    from policykg.remote.protocol import Client, Endpoints
+
+    if graphs:
+        client = Client(Endpoints.of(load_settings({"store": "unused", **server.settings}, environ={})), timeout=120)
+        client.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in sorted(graphs)))
+
+
+#: The run's stores (conftest sets ``kind`` from ``--store``).
+TEST_STORES = TestStores()
+
+
+def remote_store_settings(store: Path) -> dict:
+    return TEST_STORES.settings_for(store)

@@ -69,7 +69,9 @@ def start(
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
     if command is not None:
         env.pop("PYTHONPATH", None)
-    env.update({"POLICYKG_STORE": str(store), "POLICYKG_UPDATE_TOKEN": token})
+    from helpers import store_environ  # noqa: PLC0415 - helpers imports this module
+
+    env.update({**store_environ(store), "POLICYKG_UPDATE_TOKEN": token})
     env.update({f"POLICYKG_{k.upper()}": str(v) for k, v in settings.items()})
     handle = open(log, "wb")
     process = subprocess.Popen(

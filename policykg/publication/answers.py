@@ -49,6 +49,7 @@ from policykg.namespaces import PKG, XSD
 from policykg.publication.inputs import Change, footprint
 from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
+from policykg.storebase import QueryRefused
 
 ANSWERS_DIR = "answers"
 TMP_PREFIX = ".tmp-"
@@ -135,6 +136,8 @@ class AnswersReport:
     copied: list[tuple[str, str]] = field(default_factory=list)
     #: Answers computed again although an earlier generation's were there: (query; why).
     recomputed: list[tuple[str, str]] = field(default_factory=list)
+    #: Questions the store refused to answer (a remote server's SPARQL engine): (query; what it said).
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.written:
@@ -147,15 +150,20 @@ class AnswersReport:
             f"; copied from {self.earlier}: {', '.join(name for name, _ in self.copied)} (nothing they read changed)"
             if self.copied else ""
         )
+        refused = (
+            f"; not stored, the store refused them (answered per request): {', '.join(name for name, _ in self.refused)}"
+            if self.refused else ""
+        )
         return (
             f"stored {self.answers} answers ({self.rows} rows) and {self.pages} hub pages of generation "
-            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}{copied}) in {self.path}"
+            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}{copied}){refused} in {self.path}"
         )
 
     def explanation(self) -> str:
         """Each answer copied or answered again, and why."""
         lines = [f"copied {name}: {why}" for name, why in self.copied]
         lines += [f"answered {name} again: {why}" for name, why in self.recomputed]
+        lines += [f"not stored {name}: {why}" for name, why in self.refused]
         return "\n".join(lines)
 
 
@@ -204,7 +212,11 @@ def write_answers(
                 if progress:
                     progress(f"answering {query.name}")
                 begun = time.perf_counter()
-                answers, rows = _store_query(db, reader, query, iris)
+                try:
+                    answers, rows = _store_query(db, reader, query, iris)
+                except QueryRefused as refusal:  # a remote server's engine: answered per request (and refused) there
+                    report.refused.append((query.name, str(refusal)))
+                    continue
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers
             report.rows += rows

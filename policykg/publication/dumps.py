@@ -215,6 +215,9 @@ def union_triples(reader: ox.Store) -> Iterator[ox.Triple]:
     against SPARQL DISTINCT).
     """
     graphs = _by_size(reader)
+    if getattr(reader, "union_triples", None):  # a remote store streams each graph once
+        yield from reader.union_triples([g for g in graphs if isinstance(g, ox.NamedNode)])
+        return
     rank = {graph: position for position, graph in enumerate(graphs)}
     for position, graph in enumerate(graphs):
         for quad in reader.quads_for_pattern(None, None, None, graph):

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from policykg.runtime.sparqllex import Lexer
 
 from .binding import bind
-from .protocol import Client, IncompleteAnswer, RemoteStoreError
+from .protocol import Client, IncompleteAnswer, RemoteStoreError, RemoteSyntaxError
 
 SOLUTIONS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -47,14 +47,29 @@ ACCEPT = (
     "application/sparql-results+xml, application/sparql-results+json;q=0.9, "
     "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 )
-#: The quads of a pattern, with what each blank node among the objects says (one level):
-#: a blank node cannot be named in a later query, so its description comes along.
+#: The quads of a pattern, with what each blank node among the objects says: a blank node
+#: cannot be named in a later query, so its description comes along.
 _QUADS = "SELECT ?s ?p ?o ?g ?bp ?bo WHERE { GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER (isBlank(?o)) } } }"
+#: Asked only when a blank object says something of another blank node (a membership's period:
+#: interval, then instant): the quads with blank objects again, two levels deep, in one answer
+#: (blank node labels hold within an answer only). A nested OPTIONAL in _QUADS would cost every
+#: call ten times more on Oxigraph; deeper chains are not followed (docs/remote-store.md).
+_DEEPER = (
+    "SELECT ?s ?p ?o ?g ?bp ?bo ?cp ?co WHERE { GRAPH ?g { ?s ?p ?o . ?o ?bp ?bo FILTER (isBlank(?o)) "
+    "OPTIONAL { ?bo ?cp ?co FILTER (isBlank(?bo)) } } }"
+)
+#: Each level of nesting: (the blank node, its predicate, its object).
+_LEVELS = (("o", "bp", "bo"), ("bo", "cp", "co"))
 #: Blank nodes whose descriptions a reader keeps, at most.
 BLANK_CACHE = 100_000
 #: A graph never written: the dataset's default graph when the union is not asked for.
 EMPTY_GRAPH = "urn:policykg:empty"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: The triples held by more than one graph (a blank node too can be in several: the shapes'
+#: lists). Their blank nodes match the graph store's reads where the server keeps one label per
+#: blank node across answers (Oxigraph server and Virtuoso do); elsewhere such a triple would be
+#: written once per graph that holds it.
+_SHARED = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } FILTER (?a != ?b) }"
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -115,21 +130,29 @@ class RemoteReader:
         if custom_functions or custom_aggregate_functions:
             raise RemoteStoreError("custom functions cannot be sent to a remote store (the program's rules use them: run 'policykg check' on an embedded copy)")
         text = bind(query, substitutions)
-        if prefixes:
-            text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items()) + text
+        head = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         if base_iri:
-            text = f"BASE <{base_iri}>\n" + text
+            head = f"BASE <{base_iri}>\n" + head
         defaults, named = self._dataset(query, use_default_graph_as_union, default_graph, named_graphs)
-        response = self.client.query(text, accept=ACCEPT, default_graphs=defaults, named_graphs=named, timeout=self.timeout)
+        try:
+            response = self.client.query(head + text, accept=ACCEPT, default_graphs=defaults, named_graphs=named, timeout=self.timeout)
+        except RemoteSyntaxError as error:
+            raise _shifted(error, head.count("\n")) from None
         return parse_answer(response.media_type, response.read())
 
     def _dataset(self, sparql, union, default_graph, named_graphs) -> tuple[list[str] | None, list[str] | None]:
+        # Neither list may be empty on the wire: the protocol would then fall back to the server's
+        # own dataset (every graph, staged ones too); a graph never written stands for "none".
         if default_graph is not None or named_graphs is not None:
-            defaults = default_graph if isinstance(default_graph, list) else [] if default_graph is None else [default_graph]
-            return [g.value for g in defaults if isinstance(g, ox.NamedNode)], [g.value for g in named_graphs or ()]
+            if default_graph is None:
+                defaults = list(self.graphs) if union else []
+            else:
+                given = default_graph if isinstance(default_graph, list) else [default_graph]
+                defaults = [g.value for g in given if isinstance(g, ox.NamedNode)]
+            named = list(self.graphs) if named_graphs is None else [g.value for g in named_graphs]
+            return defaults or [self._empty()], named or [self._empty()]
         if has_dataset_clause(sparql):
             return None, None
-        # Neither list may be empty on the wire: the protocol would then fall back to the server's own dataset.
         return (list(self.graphs) if union else [self._empty()]), list(self.graphs) or [self._empty()]
 
     @staticmethod
@@ -152,25 +175,41 @@ class RemoteReader:
             bound[ox.Variable(name)] = term
         if graph_name is not None and graph_name.value not in self._graph_set:
             return iter(())
-        rows = self.query(_QUADS, substitutions=bound, named_graphs=[ox.NamedNode(g) for g in self.graphs], default_graph=[])
+        graphs = [ox.NamedNode(g) for g in self.graphs]
+        rows = list(self.query(_QUADS, substitutions=bound, named_graphs=graphs, default_graph=[]))
+        if any(isinstance(row["bo"], ox.BlankNode) for row in rows):
+            deeper = self.query(_DEEPER, substitutions=bound, named_graphs=graphs, default_graph=[])
+            rows = [row for row in rows if row["bp"] is None] + list(deeper)
         return iter(self._quads(rows))  # whole: the blank nodes' statements are kept before anyone stops reading
 
     def _quads(self, rows) -> list[ox.Quad]:
-        found = []
-        with_blanks: set[ox.Quad] = set()  # a quad comes once per statement of its blank object
+        found: list[ox.Quad] = []
+        seen: set[ox.Quad] = set()  # a quad comes once per statement of its blank object (and theirs)
+        said: set[ox.Quad] = set()  # the statements of blank nodes (a quad of the pattern too may be one)
+        described: set[str] = set()  # blank nodes whose statements this answer brings
+        if len(self._blanks) >= BLANK_CACHE:
+            self._blanks.clear()
         for row in rows:
             quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])
-            if row["bp"] is None:
+            if quad not in seen:
+                seen.add(quad)
                 found.append(quad)
-                continue
-            if len(self._blanks) >= BLANK_CACHE:
-                self._blanks.clear()
-            if quad not in with_blanks:
-                with_blanks.add(quad)
-                self._blanks[row["o"].value] = []
-                found.append(quad)
-            self._blanks[row["o"].value].append(ox.Quad(row["o"], row["bp"], row["bo"], row["g"]))
+            for node_name, predicate_name, value_name in _LEVELS:
+                if row[predicate_name] is None:
+                    break
+                node = row[node_name]
+                statement = ox.Quad(node, row[predicate_name], row[value_name], row["g"])
+                if node.value not in described:
+                    described.add(node.value)
+                    self._blanks[node.value] = []
+                if statement not in said:
+                    said.add(statement)
+                    self._blanks[node.value].append(statement)
         return found
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        """Every published quad, graph by graph, streamed from the graph store endpoint."""
+        return (quad for graph in self.graphs for quad in self.graph_quads(graph))
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         return (ox.NamedNode(g) for g in self.graphs)
@@ -204,6 +243,22 @@ class RemoteReader:
                 "[SPARQL] ResultSetMaxRows in virtuoso.ini, which cuts graph store reads too, without saying so)"
             )
 
+    def union_triples(self, graphs: Sequence[ox.NamedNode]) -> Iterator[ox.Triple]:
+        """The triples of ``graphs`` (in that order), each once, streamed graph by graph from the
+        graph store endpoint. The triples that more than one graph holds come from one query
+        first (few: each graph is one source's), and are written with the first graph that has them."""
+        dataset = [ox.NamedNode(g) for g in self.graphs]
+        shared = {ox.Triple(row["s"], row["p"], row["o"]) for row in self.query(_SHARED, named_graphs=dataset, default_graph=[])}
+        written: set[ox.Triple] = set()
+        for graph in graphs:
+            for quad in self.graph_quads(graph.value):
+                triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+                if triple in shared:
+                    if triple in written:
+                        continue
+                    written.add(triple)
+                yield triple
+
     def dump(self, output=None, format=None, *, from_graph=None, prefixes=None, base_iri=None):
         """Write the dataset (or ``from_graph``) like ``pyoxigraph.Store.dump``, streamed from the remote."""
         if from_graph is not None:
@@ -218,6 +273,18 @@ class RemoteReader:
             return ox.serialize(quads, None, format, **options)
         ox.serialize(quads, output, format, **options)
         return None
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+)")
+
+
+def _shifted(error: RemoteSyntaxError, lines: int) -> RemoteSyntaxError:
+    """The server's syntax error with its line as in the query we were given (without the
+    ``BASE`` and ``PREFIX`` lines put before it)."""
+    found = _POSITION.match(error.msg)
+    if not lines or not found or int(found.group(1)) <= lines:
+        return error
+    return RemoteSyntaxError(f"error at {int(found.group(1)) - lines}:{found.group(2)}" + error.msg[found.end():])
 
 
 def _matches(quad: ox.Quad, predicate, obj, graph_name) -> bool:

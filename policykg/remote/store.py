@@ -38,7 +38,7 @@ from policykg.runtime.sparqllex import Lexer
 from policykg.storebase import StoreError, StoreNotBuilt, new_generation_name, writer_lock
 
 from .protocol import Client, Endpoints, RemoteStoreError
-from .reader import RemoteReader
+from .reader import EMPTY_GRAPH, RemoteReader
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
 _GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }}"
@@ -176,9 +176,10 @@ class RemoteStore:
         """Run a SPARQL update on the server (one request: the server's own transaction), then
         move the pointer so that readers list the graphs again."""
         with self._writing():
-            published = set(self.published_graphs()) | graphs_named(sparql)
-            self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + sparql, timeout=max(self.timeout, 600.0))
-            self._move_pointer(published)
+            published = set(self.published_graphs())
+            confined, dropped = confine_update(sparql, sorted(published))
+            self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + confined, timeout=max(self.timeout, 600.0))
+            self._move_pointer((published | graphs_named(sparql)) - dropped)
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str) -> bool:
         """A graph store write (PUT, POST or DELETE of ``graph``) sent to the server; returns
@@ -252,6 +253,39 @@ def graphs_named(update: str) -> set[str]:
             found.add(update[pos + 1 : end - 1])
         previous = update[pos:end].upper() if kind == "word" else ""
         pos = end
+
+
+def confine_update(update: str, published: list[str]) -> tuple[str, set[str]]:
+    """``update`` confined to the published graphs, and the graphs it drops. ``DROP``/``CLEAR``
+    ``ALL`` or ``NAMED`` would reach the server's own graphs too (Virtuoso's ``virtrdf#``, without
+    which it cannot answer): they become a ``DROP``/``CLEAR`` of each published graph. ``DEFAULT``
+    (the union of the published graphs, never written) becomes a no-op on a graph never written.
+    A graph dropped (``DROP GRAPH``, ``MOVE``'s source) is no longer published."""
+    tokens, lexer, pos, size = [], Lexer(update), 0, len(update)
+    while (pos := lexer.skip(pos)) < size:
+        kind, end, _ = lexer.lex(pos)
+        tokens.append((kind, pos, end, update[pos:end].upper() if kind == "word" else update[pos:end]))
+        pos = end
+    pieces, dropped, last, index = [], set(), 0, 0
+    while index < len(tokens):
+        kind, start, _, text = tokens[index]
+        if kind == "word" and text in ("DROP", "CLEAR", "MOVE"):
+            after = index + 1 + (index + 1 < len(tokens) and tokens[index + 1][3] == "SILENT")
+            target = tokens[after] if after < len(tokens) else None
+            if target and target[3] == "GRAPH" and after + 1 < len(tokens):
+                target = tokens[after + 1]
+            if target and target[0] == "iri" and text != "CLEAR":
+                dropped.add(target[3][1:-1])
+            elif target and text != "MOVE" and target[3] in ("ALL", "NAMED", "DEFAULT"):
+                graphs = published if target[3] != "DEFAULT" else [EMPTY_GRAPH]
+                operations = [f"{text} SILENT GRAPH <{graph}>" for graph in graphs] or [f"CLEAR SILENT GRAPH <{EMPTY_GRAPH}>"]
+                pieces += [update[last:start], " ;\n".join(operations)]
+                last = target[2]
+                if target[3] != "DEFAULT" and text == "DROP":
+                    dropped.update(published)
+                index = after
+        index += 1
+    return "".join(pieces) + update[last:], dropped
 
 
 class RemoteGraphWriter:

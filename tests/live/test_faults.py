@@ -29,14 +29,11 @@ def _children(pid: int) -> list[int]:
 
 
 def _store(path: Path) -> Path:
-    store_dir = path / "gen-20260101T000000000000000-0000"
-    store_dir.mkdir(parents=True)
-    store = ox.Store(str(store_dir))
-    for i in range(50):
-        store.add(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"), ox.Literal(str(i)), ox.NamedNode(GRAPH)))
-    store.flush()
-    del store
-    (path / "current").symlink_to(store_dir.name)
+    from helpers import store_at
+
+    quads = [ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"), ox.Literal(str(i)), ox.NamedNode(GRAPH))
+             for i in range(50)]
+    store_at(path).replace_graphs({GRAPH: quads})
     return path
 
 
@@ -140,9 +137,10 @@ def _small_filesystem(path: Path, megabytes: int) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.embedded_only("fills the disk under the embedded store's files; a remote store writes to its server")
 def test_a_disk_that_fills_during_a_load_leaves_the_previous_generation_served(tmp_path):
     """The store lives on a filesystem of its own, too small for the second load."""
-    from helpers import make_settings, write_manifest
+    from helpers import make_settings, store_environ, write_manifest
 
     small = tmp_path / "small"
     if os.geteuid() != 0 or shutil.which("mount") is None or not _small_filesystem(small, 48):
@@ -150,7 +148,7 @@ def test_a_disk_that_fills_during_a_load_leaves_the_previous_generation_served(t
     try:
         settings = make_settings(small / "store", registries=write_manifest(tmp_path / "registries", ["organisations"]))
         env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
-        env.update({"POLICYKG_STORE": str(settings.store), "POLICYKG_REGISTRIES": str(settings.registries),
+        env.update({**store_environ(settings.store), "POLICYKG_REGISTRIES": str(settings.registries),
                     "POLICYKG_SHARED_DIR": str(settings.shared_dir)})
         policykg = [str(Path(sys.executable).parent / "policykg")]
         first = subprocess.run(policykg + ["build", "--no-answers", "--no-dumps"], env=env, capture_output=True, text=True, timeout=300)

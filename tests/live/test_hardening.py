@@ -31,12 +31,10 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ {DIGIT
 
 
 def _store(path: Path) -> Path:
-    path.mkdir(parents=True)
-    store = ox.Store(str(path / "gen-20260101T000000000000000-0000"))
-    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"), ox.NamedNode(GRAPH)))
-    store.flush()
-    del store
-    (path / "current").symlink_to("gen-20260101T000000000000000-0000")
+    from helpers import store_at
+
+    quad = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"), ox.NamedNode(GRAPH))
+    store_at(path).replace_graphs({GRAPH: [quad]})
     return path
 
 
@@ -198,6 +196,7 @@ HUNGRY = (
 )
 
 
+@pytest.mark.embedded_only("the memory bound is the query process's; on a remote store the server evaluates the query")
 def test_a_query_over_the_memory_bound_gets_a_reason_and_the_others_carry_on(server):
     """A query's process grew without bound (a 195 MB answer cost 920 MB; six at once 3.7 GB)."""
     with ThreadPoolExecutor(2) as pool:
@@ -223,6 +222,7 @@ def test_a_large_answer_is_streamed_not_built_whole(server):
 # --- 6. blank nodes of separate writes --------------------------------------------------------
 
 
+@pytest.mark.embedded_only('writes to the default graph; on a remote store graph store writes go to named graphs only')
 def test_blank_nodes_of_separate_writes_stay_apart(server):
     """Three uploads that each say _:b left one blank node (Oxigraph server: three)."""
     writes = [

@@ -18,19 +18,21 @@ from pathlib import Path
 
 import live_server
 import pytest
-from helpers import shared_dir
+from helpers import shared_dir, store_at, store_environ
 from policykg.loaders.generate import generate_registries
 
-from policykg.store import EmbeddedStore
-
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.embedded_only("watches the embedded writer's work directory (tmp-…) to act during a load; on a remote "
+                              "store the same guarantee is tests/live/test_remote_store.py's (staged graphs, one publishing update)"),
+]
 COUNT = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/policykg/ontology#Activity> }"
 FIRST = 'SELECT ?t WHERE { <https://w3id.org/policykg/umea/activity/a-0000001> <http://www.w3.org/2000/01/rdf-schema#label> ?t }'
 
 
 def policykg(*args: str, store: Path, registries: Path, **popen) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
-    env.update({"POLICYKG_STORE": str(store), "POLICYKG_REGISTRIES": str(registries), "POLICYKG_SHARED_DIR": str(shared_dir())})
+    env.update({**store_environ(store), "POLICYKG_REGISTRIES": str(registries), "POLICYKG_SHARED_DIR": str(shared_dir())})
     return subprocess.Popen([str(Path(sys.executable).parent / "policykg"), *args], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True, **popen)
 
@@ -92,7 +94,7 @@ def test_the_server_answers_from_the_old_data_until_the_new_graph_is_published(s
 
 def test_kill_9_during_a_load_leaves_the_previous_data_served(synthetic, tmp_path):
     store = synthetic / "store"
-    before = EmbeddedStore(store)
+    before = store_at(store)
     generation = before.current_generation()
     label = next(iter(before.query(FIRST)))["t"].value
     other = synthetic / "v1" / "activities.csv"  # loaded again (--force) whatever is loaded now
@@ -103,7 +105,7 @@ def test_kill_9_during_a_load_leaves_the_previous_data_served(synthetic, tmp_pat
     load.wait(timeout=30)
     assert load.returncode == -signal.SIGKILL
     time.sleep(0.5)
-    after = EmbeddedStore(store)
+    after = store_at(store)
     assert after.current_generation() == generation
     assert next(iter(after.query(FIRST)))["t"].value == label
     assert next(iter(after.query(COUNT)))["n"].value == "20000"

@@ -105,7 +105,10 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(venv: Path, outside: Path) -> tuple[Path, str]:
     """A store built by the installed ``policykg``: (its path, what build printed)."""
     store = outside / "store"
-    printed = _run([str(venv / "bin" / "policykg"), "--store", str(store), "build"], cwd=outside, what="policykg build (installed)")
+    from helpers import store_environ
+
+    printed = _run([str(venv / "bin" / "policykg"), "--store", str(store), "build"], cwd=outside, what="policykg build (installed)",
+                   env={**_clean_env(), **store_environ(store)})
     return store, printed
 
 

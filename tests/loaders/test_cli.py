@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, shared_dir, write_manifest
+from helpers import REPO, shared_dir, store_at, store_environ, write_manifest
 
 
 def policykg(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -21,7 +21,7 @@ def policykg(*args: str, store: Path, env: dict | None = None) -> subprocess.Com
 
 def run_policykg(*args: str, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
-    environment.update({"POLICYKG_STORE": str(store), "POLICYKG_SHARED_DIR": str(shared_dir()), **(env or {})})
+    environment.update({**store_environ(store), "POLICYKG_SHARED_DIR": str(shared_dir()), **(env or {})})
     command = [str(Path(sys.executable).parent / "policykg"), *args]
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300, cwd=REPO)
 
@@ -148,15 +148,15 @@ def test_load_dry_run_writes_nothing_and_load_twice_changes_nothing(tmp_path):
         return run_policykg(*args, store=store, env=env)
 
     assert policykg("build", store=store).returncode == 0
-    generation = os.readlink(store / "current")
+    generation = store_at(store).current_generation()
     dry = policykg("load", "projects", str(FIXTURES / "projects.json"), "--dry-run", store=store)
     assert dry.returncode == 0, dry.stderr
     assert re.fullmatch(r"projects: projects\.json: 3 rows \(JSON, UTF-8\): valid; would load \d+ triples into "
                         r"<https://w3id.org/policykg/umea/graph/projects> \(dry run: nothing written\)\n", dry.stdout)
-    assert os.readlink(store / "current") == generation
+    assert store_at(store).current_generation() == generation
     first = policykg("load", "projects", str(FIXTURES / "projects-named-sheet.xlsx"), store=store)
     assert first.returncode == 0, first.stderr
-    assert "loaded projects:" in first.stdout and os.readlink(store / "current") != generation
+    assert "loaded projects:" in first.stdout and store_at(store).current_generation() != generation
     again = policykg("load", "projects", str(FIXTURES / "projects-named-sheet.xlsx"), store=store)
     assert "nothing to do: the store is up to date" in again.stdout
     bad = policykg("load", "projects", str(FIXTURES / "projects-extra-sheet.xlsx"), store=store)

@@ -15,10 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SAMPLE_REGISTRIES, shared_dir
+from helpers import REPO, SAMPLE_REGISTRIES, shared_dir, store_at, store_environ
 from openpyxl import Workbook
-
-from policykg.store import EmbeddedStore
 
 
 def sample_rows(name: str) -> list[list[str]]:
@@ -59,7 +57,7 @@ def policykg(*args: str, store: Path) -> subprocess.CompletedProcess:
     """The command in a process of its own (a crash fails the test instead of pytest), with its
     address space capped at 8 GiB so that a runaway allocation cannot take the machine."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
-    environment.update({"POLICYKG_STORE": str(store), "POLICYKG_SHARED_DIR": str(shared_dir())})
+    environment.update({**store_environ(store), "POLICYKG_SHARED_DIR": str(shared_dir())})
 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
@@ -165,14 +163,14 @@ def test_loading_a_utf8_csv_with_one_row_in_windows_1252_leaves_the_store_as_it_
     first = invoke(runner, store, "load", "--no-dumps", "--no-answers", "organisations",
                    str(SAMPLE_REGISTRIES / "organisations.csv"))
     assert first.exit_code == 0, first.output
-    before = EmbeddedStore(store).current_generation()
+    before = store_at(store).current_generation()
     path = tmp_path / "organisations.csv"
     row, column, _ = mixed_encoding_file(path)
     result = invoke(runner, store, "load", "--no-dumps", "--no-answers", "organisations", str(path))
     assert result.exit_code == 1, result.output
     assert f"{path}:{row}:{column}: " in result.output
-    assert EmbeddedStore(store).current_generation() == before
-    mojibake = EmbeddedStore(store).query('ASK { GRAPH ?g { ?s ?p ?o FILTER(CONTAINS(STR(?o), "Ã")) } }')
+    assert store_at(store).current_generation() == before
+    mojibake = store_at(store).query('ASK { GRAPH ?g { ?s ?p ?o FILTER(CONTAINS(STR(?o), "Ã")) } }')
     assert not bool(mojibake)
 
 

@@ -12,7 +12,7 @@ from policykg.loaders.errors import InputError
 from policykg.loaders.publish import publish
 from policykg.loaders.sources import Source, read_ontology
 
-from policykg.store import EmbeddedStore
+from policykg.store import EmbeddedStore, open_store
 
 GOOD = '@prefix ex: <http://example.org/> .\nex:a ex:p "one" .\nex:b ex:p "two" .\n'
 BROKEN = '@prefix ex: <http://example.org/> .\nex:a ex:p "one" .\nex:b ex:p ex:c ex:d .\n'
@@ -36,7 +36,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_each_source_gets_its_graph_with_provenance(settings, files):
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     report = publish(store, [source("a", files["a"]), source("b", files["b"])], settings)
     assert [key for key, _, _ in report.loaded] == ["a", "b"]
     graph = settings.iris.graph("a")
@@ -57,7 +57,7 @@ def test_each_source_gets_its_graph_with_provenance(settings, files):
 
 
 def test_unchanged_sources_are_not_reloaded(settings, files):
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     sources = [source("a", files["a"]), source("b", files["b"])]
     publish(store, sources, settings)
     generation = store.version
@@ -71,7 +71,7 @@ def test_unchanged_sources_are_not_reloaded(settings, files):
 
 
 def test_a_bad_file_publishes_nothing_and_names_the_place(settings, files):
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     publish(store, [source("a", files["a"])], settings)
     generation = store.version
     files["a"].write_text(GOOD.replace("one", "changed"), encoding="utf-8")
@@ -85,7 +85,7 @@ def test_a_bad_file_publishes_nothing_and_names_the_place(settings, files):
 
 
 def test_missing_files_are_all_reported(settings, tmp_path):
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     with pytest.raises(InputError) as caught:
         publish(store, [source("x", tmp_path / "x.ttl"), source("y", tmp_path / "y.ttl")], settings)
     assert [p.message for p in caught.value.problems] == ["file not found", "file not found"]
@@ -93,7 +93,7 @@ def test_missing_files_are_all_reported(settings, tmp_path):
 
 
 def test_force_reloads_and_clean_starts_empty(settings, files):
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     publish(store, [source("a", files["a"]), source("b", files["b"])], settings)
     forced = publish(store, [source("a", files["a"])], settings, force=True)
     assert [key for key, _, _ in forced.loaded] == ["a"]
@@ -107,7 +107,7 @@ def test_progress_is_reported_for_long_sources(settings, tmp_path, monkeypatch):
     path = tmp_path / "big.nt"
     path.write_text(lines, encoding="utf-8")
     seen = []
-    publish(EmbeddedStore(settings.store), [source("big", path)], settings, progress=lambda k, n: seen.append((k, n)))
+    publish(open_store(settings), [source("big", path)], settings, progress=lambda k, n: seen.append((k, n)))
     assert seen == [("big", 100_000), ("big", 200_000)]
     assert publish_module.PublishReport  # the report type is public
 
@@ -117,7 +117,7 @@ def test_blank_nodes_of_separate_files_stay_apart(settings, tmp_path):
     document), whether they are one source's files or two sources' graphs."""
     for name, value in (("one", "1"), ("two", "2"), ("three", "3")):
         (tmp_path / f"{name}.ttl").write_text(f'_:b <http://example.org/p> "{value}" .\n', encoding="utf-8")
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     both = Source("both", "both (en)", "both (sv)", (tmp_path / "one.ttl", tmp_path / "two.ttl"), read_ontology)
     publish(store, [both, source("three", tmp_path / "three.ttl")], settings)
     rows = list(store.query("SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { ?b <http://example.org/p> ?v } }"))

@@ -28,15 +28,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import SAMPLE_REGISTRIES, make_settings
+from helpers import SAMPLE_REGISTRIES, make_settings, store_at
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from policykg.loaders.registries import REGISTRIES
 
 from policykg.build import build_store
-from policykg.loaders.registries import REGISTRIES
-from policykg.store import EmbeddedStore
 
 EXAMPLES = int(os.environ.get("POLICYKG_FUZZ_EXAMPLES", "15"))
 FUZZ = settings(
@@ -64,7 +63,7 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
 def store_state(path: Path, graph: str) -> tuple:
     """(published generation, its number of quads, a digest of the registry's graph, the
     store directory's entries): what a failed load must leave as it was."""
-    store = EmbeddedStore(path)
+    store = store_at(path)
     reader = store.reader()
     quads = sorted(str(quad) for quad in reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     return (store.current_generation(), len(reader), hashlib.sha256("\n".join(quads).encode()).hexdigest(),

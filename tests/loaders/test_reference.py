@@ -8,18 +8,26 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 from helpers import make_settings, require_shared
-
 from policykg.loaders.errors import InputError
 from policykg.loaders.publish import publish
-from policykg.loaders.reference import countries, euprojects, kolada, nuts, places, reference_sources, wikidata
+from policykg.loaders.reference import (
+    countries,
+    euprojects,
+    kolada,
+    nuts,
+    places,
+    reference_sources,
+    wikidata,
+)
+
 from policykg.namespaces import DCT, EU_COUNTRY, NUTS, PKG, SKOS, WD
-from policykg.store import EmbeddedStore
+from policykg.store import open_store
 
 
 def load(settings, source):
     assert source is not None
-    publish(EmbeddedStore(settings.store), [source], settings)
-    return EmbeddedStore(settings.store)
+    publish(open_store(settings), [source], settings)
+    return open_store(settings)
 
 
 def values(store, graph: str, subject: str, predicate: str) -> set[str]:

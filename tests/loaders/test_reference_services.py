@@ -20,11 +20,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from helpers import make_settings, require_shared
-
 from policykg.loaders.publish import publish
 from policykg.loaders.reference import countries, kolada
+
 from policykg.namespaces import EU_COUNTRY, KOLADA_KPI, SKOS
-from policykg.store import EmbeddedStore
+from policykg.store import open_store
 
 
 def free_port() -> int:
@@ -62,8 +62,8 @@ def test_the_country_table_is_read_from_a_sparql_endpoint(tmp_path, eu_endpoint)
     notes: list[str] = []
     source = countries.country_source(settings, notes)
     assert source is not None, notes
-    publish(EmbeddedStore(settings.store), [source], settings)
-    store = EmbeddedStore(settings.store)
+    publish(open_store(settings), [source], settings)
+    store = open_store(settings)
     graph = settings.iris.graph("eu-countries")
     labels = {q.object.value for q in store.reader().quads_for_pattern(
         ox.NamedNode(str(EU_COUNTRY.SWE)), ox.NamedNode(str(SKOS.prefLabel)), None, ox.NamedNode(graph))}
@@ -113,14 +113,14 @@ def test_kolada_values_of_the_indicator_kpis_are_fetched_from_the_api(tmp_path):
         settings = make_settings(tmp_path / "store", kolada_api=api)
         notes: list[str] = []
         source = kolada.kolada_source(settings, notes, kpis=("N03702",))
-        publish(EmbeddedStore(settings.store), [source], settings)
+        publish(open_store(settings), [source], settings)
     finally:
         server.shutdown()
     assert len(KoladaStandIn.requests) == 1
     path = KoladaStandIn.requests[0]
     assert path.startswith("/v3/data/kpi/N03702/municipality/2480,")  # Umeå, then its comparison group
     assert path.count("2480") == 1
-    rows = list(EmbeddedStore(settings.store).query(f"""
+    rows = list(open_store(settings).query(f"""
         PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
         PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
         SELECT ?value ?from {{ ?o <https://w3id.org/policykg/ontology#kpi> <{KOLADA_KPI.N03702}> ;

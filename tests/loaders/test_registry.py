@@ -19,7 +19,7 @@ from policykg.loaders.manifest import single_registry_source
 from policykg.loaders.publish import publish
 
 from policykg.build import build_store
-from policykg.store import EmbeddedStore
+from policykg.store import EmbeddedStore, open_store
 
 FIXTURES = DATA / "registries"
 
@@ -40,12 +40,12 @@ def fingerprint(store: EmbeddedStore) -> tuple[str, int, str]:
 
 
 def load(settings, path: Path, registry: str = "projects"):
-    return publish(EmbeddedStore(settings.store), [single_registry_source(settings, registry, path)], settings)
+    return publish(open_store(settings), [single_registry_source(settings, registry, path)], settings)
 
 
 def problems_of(settings, path: Path, registry: str = "projects") -> list[str]:
     """The report lines of a load that must fail, with the fixture directory cut off."""
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     before = fingerprint(store)
     with pytest.raises(InputError) as caught:
         load(settings, path, registry)
@@ -155,7 +155,7 @@ def projects_settings(tmp_path):
 
 def test_reloading_an_unchanged_file_changes_nothing(projects_settings):
     settings = projects_settings
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     first = load(settings, FIXTURES / "projects-utf8.csv")
     assert [key for key, _, _ in first.loaded] == ["projects"]
     generation = store.current_generation()
@@ -164,9 +164,10 @@ def test_reloading_an_unchanged_file_changes_nothing(projects_settings):
     assert store.current_generation() == generation
 
 
+@pytest.mark.embedded_only("a reader keeps the generation it opened; a remote store's graphs are replaced in place")
 def test_a_new_version_replaces_the_graph_and_the_old_one_is_read_until_then(projects_settings):
     settings = projects_settings
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     count = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/policykg/ontology#Project> }"
     reader = store.reader()  # a reader that opened the published generation before the load
     assert int(next(iter(reader.query(count, use_default_graph_as_union=True)))["n"].value) == 13

@@ -12,7 +12,7 @@ from policykg.loaders.publish import publish
 from policykg.loaders.references import Catalogue
 from policykg.loaders.sdg import FILES, VOID, sdg_source
 
-from policykg.store import EmbeddedStore
+from policykg.store import open_store
 
 DCT = "http://purl.org/dc/terms/"
 
@@ -34,8 +34,8 @@ def test_the_framework_loads_from_the_shared_directory(tmp_path):
     settings = make_settings(tmp_path / "store", un_sdg=str(directory))
     catalogue = Catalogue(settings)
     source = sdg_source(settings, catalogue, [])
-    publish(EmbeddedStore(settings.store), [source], settings)
-    found = facts(EmbeddedStore(settings.store), settings.iris.graph("sdg"))
+    publish(open_store(settings), [source], settings)
+    found = facts(open_store(settings), settings.iris.graph("sdg"))
     assert found["targets"] == "169"
     assert found["citation"].startswith("Amit Joshi, Luis Gonzalez Morales, Szymon Klarman, and Aaron Helton. 2019.")
     assert "may be copied freely" in found["licence"]
@@ -75,9 +75,9 @@ def test_the_framework_loads_from_a_url(tmp_path):
         settings = make_settings(tmp_path / "store", un_sdg=url)
         source = sdg_source(settings, Catalogue(settings), [])
         assert source is not None and source.origin == url
-        publish(EmbeddedStore(settings.store), [source], settings)
+        publish(open_store(settings), [source], settings)
     finally:
         server.shutdown()
-    found = facts(EmbeddedStore(settings.store), settings.iris.graph("sdg"))
+    found = facts(open_store(settings), settings.iris.graph("sdg"))
     assert found["targets"] == "169"
     assert found["location"].startswith(url)

@@ -23,7 +23,7 @@ from policykg.publication.answers import (
 )
 from policykg.runtime.describe import Reader, describe
 from policykg.runtime.querylib import NamedQuery, load_queries
-from policykg.store import EmbeddedStore, StoreNotBuilt
+from policykg.store import EmbeddedStore, StoreNotBuilt, open_store
 
 QUERIES = load_queries(queries_dir())
 
@@ -103,7 +103,7 @@ def test_an_answer_of_another_query_text_is_not_served(store) -> None:
 
 
 def test_answering_again_is_skipped_unless_forced_or_a_query_changed(hub_settings) -> None:
-    store = EmbeddedStore(hub_settings.store)
+    store = open_store(hub_settings)
     path = answers_path(store, store.current_generation())
     before = path.stat().st_mtime_ns
     assert not write_stored_answers(hub_settings).written
@@ -117,7 +117,7 @@ def test_answering_again_is_skipped_unless_forced_or_a_query_changed(hub_setting
 
 
 def test_an_edited_query_is_answered_again_and_the_rest_is_kept(hub_settings) -> None:
-    store = EmbeddedStore(hub_settings.store)
+    store = open_store(hub_settings)
     write_stored_answers(hub_settings)
     path = answers_path(store, store.current_generation())
     found = StoredAnswers(path)
@@ -145,7 +145,7 @@ def test_an_edited_query_is_answered_again_and_the_rest_is_kept(hub_settings) ->
 
 
 def test_hub_pages_are_stored_and_equal_the_pages_described_now(hub_settings) -> None:
-    store = EmbeddedStore(hub_settings.store)
+    store = open_store(hub_settings)
     generation, reader = store.snapshot()
     found = StoredAnswers.of(store, generation)
     pages = found.pages()
@@ -157,8 +157,10 @@ def test_hub_pages_are_stored_and_equal_the_pages_described_now(hub_settings) ->
     assert found.description(hub_settings.iris("goal/does-not-exist")) is None
 
 
+@pytest.mark.embedded_only("an unreachable SERVICE fails the run there; a remote server refuses the question, which is then left "
+                            "unstored (tests/live/test_remote_store.py)")
 def test_a_failed_run_leaves_the_stored_answers_as_they_were(hub_settings) -> None:
-    store = EmbeddedStore(hub_settings.store)
+    store = open_store(hub_settings)
     path = answers_path(store, store.current_generation())
     before = path.read_bytes()
     failing = NamedQuery(**{**QUERIES["coverage"].__dict__, "name": "unreachable",
@@ -172,7 +174,7 @@ def test_a_failed_run_leaves_the_stored_answers_as_they_were(hub_settings) -> No
 def test_a_new_generation_gets_its_own_answers_and_the_old_ones_go(tmp_path) -> None:
     settings = make_settings(tmp_path / "store")
     build_store(settings, dumps=False, answers=False)
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     first = store.current_generation()
     assert not answers_path(store, first).exists()
     write_stored_answers(settings)
@@ -188,6 +190,7 @@ def test_before_the_first_build_there_is_nothing_to_answer(settings) -> None:
         write_stored_answers(settings)
 
 
+@pytest.mark.embedded_only("the embedded store's directory given relative to the working directory")
 def test_a_store_given_by_a_relative_path(store, monkeypatch) -> None:
     monkeypatch.chdir(store.path.parent)
     relative = EmbeddedStore(store.path.name)
@@ -200,7 +203,7 @@ def test_an_unreadable_file_is_not_served_and_the_answer_is_computed(tmp_path) -
 
     settings = make_settings(tmp_path / "store")
     build_store(settings, dumps=False)
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     answers_path(store, store.current_generation()).write_bytes(b"not a database at all" * 100)
     app = create_app({**settings.as_dict(), "result_cache_bytes": 0})
     try:
@@ -263,7 +266,7 @@ def test_a_hub_page_is_served_from_its_stored_description(hub_settings) -> None:
 
     assert page(True) == page(False)
     # the stored description is what is shown: marked in the file, the mark is on the page
-    store = EmbeddedStore(hub_settings.store)
+    store = open_store(hub_settings)
     path = answers_path(store, store.current_generation())
     original = path.read_bytes()
     goal2 = hub_settings.iris("goal/2")
@@ -289,7 +292,7 @@ def test_the_answers_command(runner, hub_settings) -> None:
     assert "and 0 hub pages" in result.output and "kept aid-projects" in result.output  # another threshold: pages only
     result = runner.invoke(cli, ["--store", str(hub_settings.store), "answers", "--force"], env={"POLICYKG_HUB_LINKS": "3"})
     assert result.exit_code == 0, result.output
-    store = EmbeddedStore(hub_settings.store)
+    store = open_store(hub_settings)
     expected = sum(1 for _, _, _ in StoredAnswers.of(store, store.current_generation()).queries())
     assert f"stored {expected} answers" in result.output
     assert f"and {len(hubs(store.reader(), 3))} hub pages" in result.output

@@ -18,7 +18,7 @@ from policykg.paths import queries_dir
 from policykg.publication.answers import answers_path, stored_queries
 from policykg.runtime.executor import UpdateJob
 from policykg.runtime.querylib import load_queries
-from policykg.store import EmbeddedStore
+from policykg.store import EmbeddedStore, open_store
 
 QUERIES = load_queries(queries_dir())
 STORED = {q.name for q in stored_queries(QUERIES)}
@@ -71,16 +71,17 @@ def rebuild(settings) -> object:
 
 
 def assert_same_as_from_scratch(settings) -> None:
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     kept = everything_stored(store)
     forced = write_stored_answers(settings, force=True)
     assert forced.written and not forced.copied and {name for name, _, _ in forced.timings} == STORED
     assert everything_stored(store) == kept
 
 
+@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(own) -> None:
     settings, registries = own
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     before = store.current_generation()
     # a decision's reference (pkg:decisionReference): no stored query reads it
     edit_row(registries / "decisions.csv", "kf-2018-program", "reference", "KS-2017/00536-99")
@@ -94,6 +95,7 @@ def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(o
     assert_same_as_from_scratch(settings)
 
 
+@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_a_label_change_of_a_decision_recomputes_only_the_queries_that_can_see_it(own) -> None:
     settings, registries = own
     edit_row(registries / "decisions.csv", "kf-2018-program", "title_en", "The program is adopted (edited)")
@@ -108,6 +110,7 @@ def test_a_label_change_of_a_decision_recomputes_only_the_queries_that_can_see_i
     assert_same_as_from_scratch(settings)
 
 
+@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_a_change_a_query_reads_makes_it_answer_again(own) -> None:
     settings, registries = own
     assert edit_row(registries / "projects.csv", "p-2018-001", "budget", "8 500 000") == "8 400 000"
@@ -119,9 +122,10 @@ def test_a_change_a_query_reads_makes_it_answer_again(own) -> None:
     assert_same_as_from_scratch(settings)
 
 
+@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_an_update_whose_graphs_are_unknown_answers_everything_again(own) -> None:
     settings, _ = own
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     done = UpdateJob(f"INSERT DATA {{ GRAPH <{settings.base_iri}graph/scratch> {{ <{settings.base_iri}x> <{settings.base_iri}p> 1 }} }}").run(store)
     assert done.generation == store.current_generation()
     assert store.recorded_changes(store.current_generation())["changed"] == "all"

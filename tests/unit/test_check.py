@@ -12,7 +12,7 @@ from rdflib import Graph
 from policykg.build import after_publish, build_store
 from policykg.cli import cli
 from policykg.namespaces import PKG, SH
-from policykg.store import EmbeddedStore
+from policykg.store import open_store
 
 AS_OF = "2026-12-04"
 
@@ -88,7 +88,7 @@ def checked(tmp_path_factory):
 
 
 def test_each_generation_stores_its_findings_as_a_validation_report(checked) -> None:
-    store = EmbeddedStore(checked.store)
+    store = open_store(checked)
     graph = ox.NamedNode(checked.iris.findings_graph)
     rows = list(store.query(FINDINGS, substitutions={ox.Variable("g"): graph}))
     assert len({row["rule"].value + row["focus"].value for row in rows}) == 28 - 4  # two findings per focus of two rules
@@ -100,7 +100,7 @@ def test_each_generation_stores_its_findings_as_a_validation_report(checked) -> 
 
 
 def test_the_same_findings_publish_nothing_new(checked) -> None:
-    store = EmbeddedStore(checked.store)
+    store = open_store(checked)
     before = store.current_generation()
     done = after_publish(checked, dumps=False, answers=False)
     assert done.findings.published is False
@@ -108,7 +108,7 @@ def test_the_same_findings_publish_nothing_new(checked) -> None:
 
 
 def test_other_findings_are_published_in_a_new_generation(checked) -> None:
-    store = EmbeddedStore(checked.store)
+    store = open_store(checked)
     before = store.current_generation()
     done = after_publish(checked.replace(check_date="2026-10-14"), dumps=False, answers=False)
     assert done.findings.published is True

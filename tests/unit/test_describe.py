@@ -8,7 +8,7 @@ from helpers import make_settings
 
 from policykg.runtime.describe import MAX_VALUES, DescribeJob, Description
 from policykg.runtime.executor import Answer, Failure, Limits
-from policykg.store import EmbeddedStore
+from policykg.store import open_store
 
 LIMITS = Limits(100_000, 10_000_000)
 BASE = "https://w3id.org/policykg/umea/"
@@ -81,7 +81,7 @@ def test_outgoing_values_are_capped_per_property(tmp_path):
     node = ox.NamedNode(settings.iris("network/big"))
     member = ox.NamedNode("http://www.w3.org/ns/org#hasMember")
     quads = [ox.Quad(node, member, ox.NamedNode(settings.iris(f"body/b{i}"))) for i in range(MAX_VALUES + 50)]
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     store.replace_graphs({settings.iris.graph("big"): quads})
     found = DescribeJob(node.value, LIMITS).run(store)
     assert len(found.outgoing) == MAX_VALUES and found.outgoing_counts[member.value] == MAX_VALUES + 50

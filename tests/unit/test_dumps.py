@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import make_settings, write_sample_store
+from helpers import make_settings, store_at, write_sample_store
 
 from policykg.build import build_store
 from policykg.publication.dumps import (
@@ -27,7 +27,7 @@ from policykg.publication.dumps import (
     latest,
     write_dumps,
 )
-from policykg.store import EmbeddedStore, StoreNotBuilt
+from policykg.store import EmbeddedStore, StoreNotBuilt, open_store
 
 
 def store_quads(store: EmbeddedStore) -> set[ox.Quad]:
@@ -94,7 +94,7 @@ def test_sha256sum_accepts_the_checksums_file(store) -> None:
 
 
 def test_dumps_before_the_first_build_say_to_build(settings) -> None:
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     assert latest(store) is None
     with pytest.raises(StoreNotBuilt, match="policykg build"):
         write_dumps(store, settings.base_iri)
@@ -129,7 +129,7 @@ def test_a_build_without_dumps_leaves_the_previous_ones_until_they_are_written(t
     options = ["--store", str(store_path)]
     env = {"POLICYKG_REGISTRIES": str(write_manifest(tmp_path / "none", []))}
     assert runner.invoke(runner.cli, [*options, "build"], env=env).exit_code == 0
-    store = EmbeddedStore(store_path)
+    store = store_at(store_path)
     first = store.current_generation()
     env = {"POLICYKG_REGISTRIES": str(write_manifest(tmp_path / "some", ["organisations"]))}
     done = runner.invoke(runner.cli, [*options, "build", "--no-dumps"], env=env)
@@ -147,7 +147,7 @@ def test_a_failed_build_leaves_the_previous_dumps_served(tmp_path) -> None:
 
     settings = make_settings(tmp_path / "store")
     build_store(settings)
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     before = latest(store)
     broken = tmp_path / "program.ttl"
     broken.write_text("<goal/1> <broken", encoding="utf-8")
@@ -161,7 +161,7 @@ def test_a_failed_build_leaves_the_previous_dumps_served(tmp_path) -> None:
 
 
 def big_store(path: Path, triples: int) -> EmbeddedStore:
-    store = EmbeddedStore(path)
+    store = store_at(path)
     quads = (
         ox.Quad(ox.NamedNode(f"http://example.org/s{i // 10}"), ox.NamedNode(f"http://example.org/p{i % 10}"),
                 ox.Literal(f"value number {i}"), ox.NamedNode(f"http://example.org/g{i % 3}"))
@@ -172,6 +172,7 @@ def big_store(path: Path, triples: int) -> EmbeddedStore:
     return store
 
 
+@pytest.mark.embedded_only("fills a store of 150 000 triples with the embedded writer's bulk load, to kill the dump writer mid-way")
 def test_a_killed_dump_writer_leaves_the_served_dumps_and_its_leftovers_are_removed(tmp_path) -> None:
     store = big_store(tmp_path / "store", 150_000)
     previous = write_dumps(store, "http://example.org/").dumps

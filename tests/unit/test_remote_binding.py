@@ -87,3 +87,19 @@ def test_virtuoso_blank_node_labels_are_read(media_type: str, body: bytes) -> No
 
     [row] = list(parse_answer(media_type, body))
     assert row["o"] == ox.BlankNode("b10298")
+
+
+def test_an_update_that_drops_all_reaches_the_published_graphs_only() -> None:
+    """DROP ALL through policykg must not drop a server's own graphs (Virtuoso's virtrdf#), and a
+    dropped graph is no longer listed as published (a graph store PUT to it then creates it: 201)."""
+    from policykg.remote.store import confine_update
+
+    published = ["http://example.org/g1", "http://example.org/g2"]
+    text, dropped = confine_update("DROP ALL ; INSERT DATA { GRAPH <http://example.org/g3> { <a:s> <a:p> 'DROP ALL' } }", published)
+    assert text.startswith("DROP SILENT GRAPH <http://example.org/g1> ;\nDROP SILENT GRAPH <http://example.org/g2> ;")
+    assert "'DROP ALL'" in text and dropped == set(published)
+    text, dropped = confine_update("CLEAR SILENT NAMED", published)
+    assert text == "CLEAR SILENT GRAPH <http://example.org/g1> ;\nCLEAR SILENT GRAPH <http://example.org/g2>" and not dropped
+    text, dropped = confine_update("DROP GRAPH <http://example.org/g1> ; MOVE GRAPH <http://example.org/g2> TO <http://example.org/g4>", published)
+    assert dropped == set(published) and text.startswith("DROP GRAPH <http://example.org/g1>")
+    assert confine_update("DROP DEFAULT", published)[0] == "DROP SILENT GRAPH <urn:policykg:empty>"

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import http.server
 import threading
+import urllib.parse
 
 import pytest
 
-from policykg.remote.protocol import Client, Endpoints, IncompleteAnswer
+from policykg.remote.protocol import Client, Endpoints, IncompleteAnswer, RemoteTimeout
 
 JSON = "application/sparql-results+json"
 EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
@@ -18,7 +19,8 @@ EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
 
 @pytest.fixture
 def server():
-    """A server on a free loopback port: ``.seen`` the requests, ``.headers`` what it answers with."""
+    """A server on a free loopback port: ``.seen`` the requests, ``.headers``, ``.status`` and
+    ``.reply`` what it answers with."""
     seen: list[dict] = []
     answer_headers: dict[str, str] = {}
 
@@ -34,13 +36,13 @@ def server():
             else:
                 body = b""
             seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
-            self.send_response(201 if self.command in ("PUT", "POST") and "graph=" in self.path else 200)
+            self.send_response(self.server.status or (201 if self.command in ("PUT", "POST") and "graph=" in self.path else 200))
             self.send_header("Content-Type", JSON)
             for name, value in answer_headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(EMPTY)))
+            self.send_header("Content-Length", str(len(self.server.reply)))
             self.end_headers()
-            self.wfile.write(EMPTY)
+            self.wfile.write(self.server.reply)
 
         do_GET = do_PUT = do_POST = _answer
 
@@ -50,7 +52,7 @@ def server():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    httpd.seen, httpd.headers = seen, answer_headers
+    httpd.seen, httpd.headers, httpd.status, httpd.reply = seen, answer_headers, None, EMPTY
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.client = Client(Endpoints(query=f"{base}/sparql", update=f"{base}/sparql", graph_store=f"{base}/crud", user="u", password="p"))
     yield httpd
@@ -79,17 +81,32 @@ def test_triples_are_added_by_a_graph_store_post(server, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize(
-    ("headers", "says"),
+    ("headers", "error", "says"),
     [
-        ({"X-SPARQL-MaxRows": "10000"}, "cut the answer at 10000 rows (Virtuoso's [SPARQL] ResultSetMaxRows"),
-        ({"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, "partial answer (S1TAT"),
+        ({"X-SPARQL-MaxRows": "10000"}, IncompleteAnswer, "cut the answer at 10000 rows (Virtuoso's [SPARQL] ResultSetMaxRows"),
+        ({"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, RemoteTimeout,
+         "stopped the query at the time limit (30 s, sent with it; or Virtuoso's own [SPARQL] MaxQueryExecutionTime"),
+        ({"X-SQL-State": "42000", "X-SQL-Message": "something else"}, IncompleteAnswer, "partial answer (42000 something else"),
     ],
 )
-def test_an_answer_the_server_cut_short_is_an_error(server, headers: dict, says: str) -> None:
+def test_an_answer_the_server_cut_short_is_an_error(server, headers: dict, error, says: str) -> None:
     server.headers.update(headers)
-    with pytest.raises(IncompleteAnswer) as raised:
-        server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON)
+    with pytest.raises(error) as raised:
+        server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON, timeout=30)
     assert says in str(raised.value)
+
+
+def test_the_time_limit_goes_with_the_query(server) -> None:
+    """Virtuoso stops a query at about twice the milliseconds it is sent: half the limit goes."""
+    server.client.query("ASK {}", accept=JSON, timeout=30).read()
+    assert ("timeout", "15000") in urllib.parse.parse_qsl(server.seen[-1]["body"].decode())
+
+
+def test_a_malformed_query_is_a_syntax_error_with_what_the_server_said(server) -> None:
+    server.status, server.reply = 400, b"error at 3:2: expected one of LATERAL, SERVICE"
+    with pytest.raises(SyntaxError) as raised:
+        server.client.query("SELECT ?x WHERE {\n ?x ?y\n}", accept=JSON)
+    assert raised.value.msg == str(raised.value) == "error at 3:2: expected one of LATERAL, SERVICE"
 
 
 def test_a_whole_answer_is_read(server) -> None:

@@ -13,8 +13,22 @@ import pytest
 from helpers import make_settings, require_shared
 
 from policykg.namespaces import (
-    ADMS, DCT, EURIO, KOLADA_KPI, OWL, PKG, PROV, RDF, SDMX_CODE, SDMX_DIMENSION, SDMX_MEASURE, SEMAPV, SKOS, SSSOM,
+    ADMS,
+    DCT,
+    EURIO,
+    KOLADA_KPI,
+    OWL,
+    PKG,
+    PROV,
+    RDF,
+    SDMX_CODE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    SEMAPV,
+    SKOS,
+    SSSOM,
 )
+from policykg.store import open_store
 
 HTML = {"Accept": "text/html"}
 BASE = "https://w3id.org/policykg/umea/"
@@ -165,7 +179,6 @@ RTL = "\u202eעברית"
 @pytest.fixture
 def hostile_client(tmp_path):
     from policykg.server import create_app
-    from policykg.store import EmbeddedStore
 
     settings = make_settings(tmp_path / "store")
     iris = settings.iris
@@ -197,7 +210,7 @@ def hostile_client(tmp_path):
         (mapping, SSSOM.reviewer_label, lit(HOSTILE)),
         (mapping, PKG.reviewStatus, lit("<b>accepted</b>")),
     )]
-    EmbeddedStore(settings.store).replace_graphs({iris.graph("registry"): registry, graph: linkset})
+    open_store(settings).replace_graphs({iris.graph("registry"): registry, graph: linkset})
     application = create_app({**settings.as_dict(), "update_token": None})
     application.config["TESTING"] = True
     yield application.test_client()

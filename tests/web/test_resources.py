@@ -12,7 +12,7 @@ from helpers import make_settings
 from rdflib.compare import isomorphic
 
 from policykg.runtime.describe import SORT_LIMIT, WORK_PAGE
-from policykg.store import EmbeddedStore
+from policykg.store import open_store
 
 BASE = "https://w3id.org/policykg/umea/"
 HTML = {"Accept": "text/html"}
@@ -208,7 +208,7 @@ def test_pages_escape_what_they_show(tmp_path):
     from policykg.server import create_app
 
     settings = make_settings(tmp_path / "store")
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     node = ox.NamedNode(settings.iris("project/x"))
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     store.replace_graphs({settings.iris.graph("t"): [ox.Quad(node, label, ox.Literal('<script>alert("x")</script>', language="sv"))]})
@@ -236,7 +236,7 @@ def crowded(tmp_path_factory):
             ox.Quad(work, label, ox.Literal(f"Aktivitet {number:05d}", language="sv")),
             ox.Quad(work, ox.NamedNode(pkg + "servesGoal"), goal),
         ]
-    EmbeddedStore(settings.store).replace_graphs({settings.iris.graph("crowded"): quads})
+    open_store(settings).replace_graphs({settings.iris.graph("crowded"): quads})
     from policykg.server import create_app
 
     app = create_app({**settings.as_dict(), "result_cache_bytes": 0})
