@@ -373,6 +373,10 @@ def main() -> None:
         "--virtuoso", action="store_true",
         help="also measure Virtuoso 7.2 (virtuoso-t) directly and policykg (result cache off) on it as a remote store",
     )
+    parser.add_argument(
+        "--skip-embedded", action="store_true",
+        help="leave out policykg on its embedded store (to measure the remote stores alone; Oxigraph server is always the reference)",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     where = prepare(args.products)
@@ -388,6 +392,8 @@ def main() -> None:
         ("policykg-no-cache", lambda: start_policykg(ours, "policykg-no-cache", cache=False)),
         ("policykg", lambda: start_policykg(ours, "policykg", cache=True)),
     ]
+    if args.skip_embedded:
+        servers = servers[:1]
     if args.bare:
         servers.insert(1, ("bare", lambda: start_bare(ours)))
     if args.remote:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import live_server
 import pytest
-from helpers import REPO
+from helpers import REPO, store_environ
 
 #: Folders of the checkout that are not part of any installation (their reason).
 NOT_INSTALLED = {
@@ -105,8 +105,6 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(venv: Path, outside: Path) -> tuple[Path, str]:
     """A store built by the installed ``policykg``: (its path, what build printed)."""
     store = outside / "store"
-    from helpers import store_environ
-
     printed = _run([str(venv / "bin" / "policykg"), "--store", str(store), "build"], cwd=outside, what="policykg build (installed)",
                    env={**_clean_env(), **store_environ(store)})
     return store, printed
@@ -162,7 +160,7 @@ def test_the_installed_command_builds_a_store_and_answers_a_named_query(venv, ou
         assert f"loaded {graph}:" in printed, f"the installed build did not load {graph}:\n{printed}"
     answer = _run(
         [str(venv / "bin" / "policykg"), "--store", str(store), "query", "goals", "--format", "csv"],
-        cwd=outside, what="policykg query goals (installed)",
+        cwd=outside, what="policykg query goals (installed)", env={**_clean_env(), **store_environ(store)},
     )
     rows = list(csv.DictReader(io.StringIO(answer)))
     assert [row["ordinal"] for row in rows] == ["1", "2", "3", "4", "5"], answer
