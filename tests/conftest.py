@@ -79,7 +79,7 @@ def pytest_collection_modifyitems(config, items) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         module = getattr(item, "module", None)
         uses_store = (
-            STORE_FIXTURES & fixtures or STORE_MAKERS & set(vars(module) if module else ()) or item.get_closest_marker("uses_store")
+            STORE_FIXTURES & fixtures or STORE_MAKERS & set(vars(module) if module else ())
         ) and "remote_server" not in fixtures  # those start every kind of server themselves, in the embedded run
         (kept if uses_store else dropped).append(item)
         if missing:

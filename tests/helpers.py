@@ -33,7 +33,7 @@ def make_settings(store: Path, **overrides) -> Settings:
     """Settings for a test: the environment's POLICYKG_* are ignored, so that a
     developer's own configuration cannot change what a test sees. In a run on a remote
     store (``pytest --store=oxigraph``) they point at that store's server."""
-    return load_settings({"store": store, "shared_dir": shared_dir(), **remote_store_settings(store), **overrides}, environ={})
+    return load_settings({"store": store, "shared_dir": shared_dir(), **TEST_STORES.settings_for(store), **overrides}, environ={})
 
 
 def store_environ(store: Path) -> dict[str, str]:
@@ -177,6 +177,12 @@ class RemoteServer:
 
     def said(self) -> str:
         return self.log.read_text(errors="replace")[-3000:]
+
+    def client(self, timeout: float = 60):
+        """A protocol client of policykg's own for this server (as its ``settings`` say)."""
+        from policykg.remote.protocol import Client, Endpoints
+
+        return Client(Endpoints.of(load_settings({"store": "unused", **self.settings}, environ={})), timeout=timeout)
 
 
 def _wait_for(server: RemoteServer, url: str, seconds: float) -> None:
@@ -417,26 +423,16 @@ class TestStores:
 
 
 def _graph_names(server: RemoteServer) -> list[str]:
-    from policykg.remote.protocol import Client, Endpoints
-
     import json
 
-    client = Client(Endpoints.of(load_settings({"store": "unused", **server.settings}, environ={})), timeout=60)
-    answer = client.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", accept="application/sparql-results+json")
+    answer = server.client().query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", accept="application/sparql-results+json")
     return [row["g"]["value"] for row in json.loads(answer.read())["results"]["bindings"]]
 
 
 def _drop_graphs(server: RemoteServer, graphs: set[str]) -> None:
-    from policykg.remote.protocol import Client, Endpoints
-
     if graphs:
-        client = Client(Endpoints.of(load_settings({"store": "unused", **server.settings}, environ={})), timeout=120)
-        client.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in sorted(graphs)))
+        server.client().update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in sorted(graphs)))
 
 
 #: The run's stores (conftest sets ``kind`` from ``--store``).
 TEST_STORES = TestStores()
-
-
-def remote_store_settings(store: Path) -> dict:
-    return TEST_STORES.settings_for(store)

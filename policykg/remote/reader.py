@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
-from policykg.runtime.sparqllex import Lexer
+from policykg.runtime.sparqllex import SYNTAX_POSITION, Lexer
 
 from .binding import bind
 from .protocol import Client, IncompleteAnswer, RemoteStoreError, RemoteSyntaxError
@@ -275,16 +275,13 @@ class RemoteReader:
         return None
 
 
-_POSITION = re.compile(r"^error at (\d+):(\d+)")
-
-
 def _shifted(error: RemoteSyntaxError, lines: int) -> RemoteSyntaxError:
     """The server's syntax error with its line as in the query we were given (without the
     ``BASE`` and ``PREFIX`` lines put before it)."""
-    found = _POSITION.match(error.msg)
+    found = SYNTAX_POSITION.match(error.msg)
     if not lines or not found or int(found.group(1)) <= lines:
         return error
-    return RemoteSyntaxError(f"error at {int(found.group(1)) - lines}:{found.group(2)}" + error.msg[found.end():])
+    return RemoteSyntaxError(f"error at {int(found.group(1)) - lines}:{found.group(2)}: " + error.msg[found.end():])
 
 
 def _matches(quad: ox.Quad, predicate, obj, graph_name) -> bool:

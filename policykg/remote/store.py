@@ -166,7 +166,7 @@ class RemoteStore:
         operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items()]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(removed)]
         operations += _pointer_operations(generation, published)
-        self.client.update(" ;\n".join(operations), timeout=max(self.timeout, 600.0))
+        self.client.update(" ;\n".join(operations))
         writer.staged.clear()  # moved: nothing left to discard
         self._read_pointer(fresh=True)
 
@@ -178,7 +178,7 @@ class RemoteStore:
         with self._writing():
             published = set(self.published_graphs())
             confined, dropped = confine_update(sparql, sorted(published))
-            self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + confined, timeout=max(self.timeout, 600.0))
+            self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + confined)
             self._move_pointer((published | graphs_named(sparql)) - dropped)
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str) -> bool:

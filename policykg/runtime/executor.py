@@ -9,7 +9,6 @@ Caps on rows and bytes are enforced while serializing.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,10 +18,10 @@ import pyoxigraph as ox
 
 from policykg import formats
 from policykg.runtime.results import prefixes_for, table
+from policykg.runtime.sparqllex import SYNTAX_POSITION
 from policykg.runtime.streaming import Sink, TooLarge, too_big, too_many
 from policykg.store import DEFAULT_GRAPH, EmbeddedStore, StoreBusy, StoreNotBuilt
 
-_POSITION = re.compile(r"error at (\d+):(\d+): ")
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ def syntax_failure(error: SyntaxError) -> Failure:
     """pyoxigraph's message with its position: 'error at L:C: ...' for SPARQL,
     (lineno, offset) for RDF documents."""
     text = str(error.msg if error.msg else error)
-    match = _POSITION.match(text)
+    match = SYNTAX_POSITION.match(text)
     if match:
         return Failure("syntax", text[match.end() :], int(match.group(1)), int(match.group(2)))
     return Failure("syntax", text, error.lineno, error.offset)

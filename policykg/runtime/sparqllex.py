@@ -21,6 +21,10 @@ from functools import cached_property
 from itertools import accumulate, repeat
 from operator import add, sub
 
+#: Where a SPARQL syntax error is, as pyoxigraph (and Oxigraph server, its own parser) says it:
+#: ``error at LINE:COLUMN: what``.
+SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+): ")
+
 # --- terminals of the SPARQL 1.1 grammar (section 19.8) -----------------------
 
 _BASE = (

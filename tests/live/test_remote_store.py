@@ -283,10 +283,9 @@ def test_a_query_past_the_time_limit_is_stopped_and_said_to_be(remote_server) ->
     that does not is abandoned at the limit (the connection closed). Either way: RemoteTimeout."""
     import time
 
-    from policykg.config import load_settings
-    from policykg.remote.protocol import Client, Endpoints, RemoteTimeout
+    from policykg.remote.protocol import RemoteTimeout
 
-    client = Client(Endpoints.of(load_settings({"store": "unused", **remote_server.settings}, environ={})), timeout=60)
+    client = remote_server.client()
     client.update("INSERT DATA { GRAPH <http://example.org/slow> { "
                   + " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(300)) + " } }")
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/slow> { ?a ?p ?x . ?b ?p ?y . ?c ?p ?z . ?d ?p ?w } }"
