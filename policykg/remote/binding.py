@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+from policykg.namespaces import XSD
 from policykg.runtime.sparqllex import Lexer
 
 
@@ -100,5 +101,14 @@ def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None) -> str
 
 def values_clause(substitutions: Mapping[ox.Variable, object]) -> str:
     names = " ".join(str(variable) for variable in substitutions)
-    terms = " ".join(str(term) for term in substitutions.values())
+    terms = " ".join(_written(term) for term in substitutions.values())
     return f" VALUES ({names}) {{ ({terms}) }} "
+
+
+def _written(term) -> str:
+    """``term`` in N-Triples syntax (by pyoxigraph), a string with its datatype written out:
+    Virtuoso reads a plain "Umeå" in a query as a narrow string (``STR()`` of it gave "Ume?"),
+    and "Umeå"^^xsd:string, the same term, as it is."""
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value == str(XSD.string):
+        return f"{term}^^<{XSD.string}>"
+    return str(term)

@@ -18,6 +18,8 @@ is never seen.
 from __future__ import annotations
 
 import io
+import itertools
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -41,12 +43,28 @@ GRAPHS = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
 }
-#: XML results first: Virtuoso writes an xsd:boolean as "1"/"0" in its JSON results (and
-#: "true"/"false", as stored, in XML); N-Triples first for graphs (Virtuoso and Oxigraph send it).
-ACCEPT = (
-    "application/sparql-results+xml, application/sparql-results+json;q=0.9, "
-    "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-)
+#: What a query's answer may come as, by the query's form. JSON results first: pyoxigraph's
+#: reader of XML results trims the whitespace around a literal's value ("eau " came back "eau");
+#: Virtuoso's JSON writes an xsd:boolean as "1"/"0", put back as "true"/"false"
+#: (_VIRTUOSO_BOOLEAN). N-Triples for graphs (Virtuoso and Oxigraph send it); a graph is not
+#: offered results formats (Virtuoso then fails a CONSTRUCT) nor the other way round.
+ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them after the prologue."""
+    lexer = Lexer(sparql)
+    pos, size = 0, len(sparql)
+    while True:
+        pos = lexer.skip(pos)
+        if pos >= size:
+            return "SELECT"
+        kind, end, _ = lexer.lex(pos)
+        word = sparql[pos:end].upper() if kind == "word" else ""
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word
+        pos = end
 #: The quads of a pattern, with what each blank node among the objects says: a blank node
 #: cannot be named in a later query, so its description comes along.
 _QUADS = "SELECT ?s ?p ?o ?g ?bp ?bo WHERE { GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER (isBlank(?o)) } } }"
@@ -70,6 +88,34 @@ _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: blank node across answers (Oxigraph server and Virtuoso do); elsewhere such a triple would be
 #: written once per graph that holds it.
 _SHARED = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } FILTER (?a != ?b) }"
+
+
+def without_dataset_clause(sparql: str) -> str:
+    """``sparql`` without its ``FROM`` and ``FROM NAMED`` clauses. The protocol's dataset
+    (``default-graph-uri``, ``named-graph-uri``) overrides the query's own, as the SPARQL 1.1
+    Protocol says; Virtuoso keeps the query's instead, so a query that goes with a dataset goes
+    without its own."""
+    lexer = Lexer(sparql)
+    pos, size, cut = 0, len(sparql), []
+    while True:
+        pos = lexer.skip(pos)
+        if pos >= size:
+            break
+        kind, end, _ = lexer.lex(pos)
+        if kind == "punct" and sparql[pos] == "{":
+            break
+        if kind == "word" and sparql[pos:end].upper() == "FROM":
+            start, after = pos, lexer.skip(end)
+            if after < size:
+                kind, end, _ = lexer.lex(after)
+                if kind == "word" and sparql[after:end].upper() == "NAMED":
+                    after = lexer.skip(end)
+                    kind, end, _ = lexer.lex(after) if after < size else ("", after, 0)
+            cut.append((start, end))
+        pos = end
+    for start, end in reversed(cut):
+        sparql = sparql[:start] + " " + sparql[end:]
+    return sparql
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -96,12 +142,24 @@ _VIRTUOSO_BNODE = {
 }
 
 
+#: Virtuoso's JSON results give an xsd:boolean's value as "1" or "0" (a lexical form the
+#: standard allows, but not the canonical one every other reader of ours and the embedded store
+#: give): written back as "true" and "false".
+_VIRTUOSO_BOOLEAN = re.compile(rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")([01])"')
+
+
+def _canonical_boolean(match: re.Match) -> bytes:
+    return match.group(1) + (b'true"' if match.group(2) == b"1" else b'false"')
+
+
 def parse_answer(media_type: str, body: bytes):
     """pyoxigraph's result for a protocol answer: solutions, a boolean, or a list of triples."""
     if media_type in SOLUTIONS:
         if media_type in _VIRTUOSO_BNODE and b"nodeID://" in body:
             pattern, replacement = _VIRTUOSO_BNODE[media_type]
             body = pattern.sub(replacement, body)
+        if media_type == "application/sparql-results+json" and b"XMLSchema#boolean" in body:
+            body = _VIRTUOSO_BOOLEAN.sub(_canonical_boolean, body)
         return ox.parse_query_results(body, SOLUTIONS[media_type])
     if media_type in GRAPHS:
         return [q if isinstance(q, ox.Triple) else ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, GRAPHS[media_type])]
@@ -129,16 +187,23 @@ class RemoteReader:
     ):
         if custom_functions or custom_aggregate_functions:
             raise RemoteStoreError("custom functions cannot be sent to a remote store (the program's rules use them: run 'policykg check' on an embedded copy)")
+        _check_syntax(query, base_iri, prefixes)
         text = bind(query, substitutions)
         head = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         if base_iri:
             head = f"BASE <{base_iri}>\n" + head
         defaults, named = self._dataset(query, use_default_graph_as_union, default_graph, named_graphs)
+        if (default_graph is not None or named_graphs is not None) and has_dataset_clause(text):
+            text = without_dataset_clause(text)
         try:
-            response = self.client.query(head + text, accept=ACCEPT, default_graphs=defaults, named_graphs=named, timeout=self.timeout)
+            response = self.client.query(head + text, accept=ACCEPT_GRAPH if query_form(query) in ("CONSTRUCT", "DESCRIBE") else ACCEPT, default_graphs=defaults, named_graphs=named, timeout=self.timeout)
         except RemoteSyntaxError as error:
             raise _shifted(error, head.count("\n")) from None
-        return parse_answer(response.media_type, response.read())
+        body = response.read()
+        answer = parse_answer(response.media_type, body)
+        if substitutions and isinstance(answer, ox.QuerySolutions):
+            answer = _as_bound(answer, substitutions, lambda: parse_answer(response.media_type, body))
+        return answer
 
     def _dataset(self, sparql, union, default_graph, named_graphs) -> tuple[list[str] | None, list[str] | None]:
         # Neither list may be empty on the wire: the protocol would then fall back to the server's
@@ -273,6 +338,55 @@ class RemoteReader:
             return ox.serialize(quads, None, format, **options)
         ox.serialize(quads, output, format, **options)
         return None
+
+
+def _check_syntax(query: str, base_iri: str | None, prefixes) -> None:
+    """A syntax error raised here, with its line and column, as on the embedded store (servers
+    say it their own way: Virtuoso gives the line of its own rewritten text and no column).
+    Parsed by pyoxigraph against an empty store; evaluation, lazy, is not asked for. A query
+    calling a SERVICE is left to the server: the check must not reach out."""
+    if "SERVICE" in query.upper():
+        return
+    try:
+        ox.Store().query(query, base_iri=base_iri, prefixes=prefixes)
+    except SyntaxError:
+        raise
+    except Exception:  # noqa: BLE001 - only the syntax is checked here; the server evaluates
+        return
+
+
+def _as_bound(solutions: ox.QuerySolutions, substitutions, again) -> ox.QuerySolutions:
+    """The solutions with each bound parameter's column holding the term it was bound to.
+
+    A server may give a bound term back in another form (Virtuoso answers ``true`` bound by
+    VALUES as ``"1"^^xsd:integer``); a substitution's value is, by definition, the term given.
+    The first solution tells: if it holds the bound terms, the answer is parsed again as it came."""
+    variables = [v.value for v in solutions.variables]
+    fixed = {var.value: term for var, term in substitutions.items() if var.value in variables}
+    rows = iter(solutions)
+    first = next(rows, None)
+    if not fixed or first is None or all(first[name] == term for name, term in fixed.items()):
+        return again()
+    bindings = []
+    for solution in itertools.chain([first], rows):
+        values = {name: solution[name] for name in variables if solution[name] is not None}
+        values.update(fixed)
+        bindings.append({name: _json_term(term) for name, term in values.items()})
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return ox.parse_query_results(json.dumps(document).encode(), ox.QueryResultsFormat.JSON)
+
+
+def _json_term(term) -> dict:
+    """A term in the SPARQL 1.1 Query Results JSON Format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+    raise RemoteStoreError(f"a parameter cannot be bound to {term!r} on a remote store")
 
 
 def _shifted(error: RemoteSyntaxError, lines: int) -> RemoteSyntaxError:

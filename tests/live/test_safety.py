@@ -3,6 +3,7 @@ query processes, a 3 s query limit, 1000 rows, 64 KiB request bodies)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from urllib.parse import quote
@@ -54,8 +55,10 @@ def test_an_update_without_the_token_is_refused(live):
         "POST", "/update", update, {"Content-Type": "application/sparql-update", "Authorization": "Bearer wrong"}
     )
     assert status == 403
-    status, _, body = get(live, "ASK { GRAPH <http://example.org/x> { ?s ?p ?o } }")
-    assert status == 200 and b"false" in body
+    # a SELECT of the pattern's variables, not ASK: on Virtuoso a graph outside the dataset makes
+    # ASK true (docs/remote-store.md)
+    status, _, body = get(live, "SELECT ?s WHERE { GRAPH <http://example.org/x> { ?s ?p ?o } }")
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
 
 
 def test_the_graph_store_needs_the_token_too(live):

@@ -78,7 +78,8 @@ def test_syntax_errors_carry_line_and_column(store):
 def test_a_failed_update_publishes_nothing(store):
     before = store.current_generation()
     failure = UpdateJob(f"INSERT DATA {{ GRAPH <http://example.org/new> {{ <a:s> <a:p> 1 }} }} ; CREATE GRAPH <{SAMPLE_GRAPH}>").run(store)
-    assert failure.kind == "evaluation" and "already exists" in failure.message
+    # Oxigraph: "already exists"; Virtuoso: "contains triples already"
+    assert failure.kind == "evaluation" and ("already exists" in failure.message or "contains triples already" in failure.message)
     assert store.current_generation() == before
     assert "http://example.org/new" not in store.named_graphs()
     answer = UpdateJob("INSERT DATA { GRAPH <http://example.org/new> { <a:s> <a:p> 1 } }").run(store)

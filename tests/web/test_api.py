@@ -35,7 +35,10 @@ def test_every_named_query_answers_what_the_store_answers(client, app, store, bu
         body = response.get_json()
         columns, expected = direct(store, query, query.example, built_settings.iris)
         assert body["query"] == name and body["columns"] == columns
-        assert body["rows"] == expected, name
+        if "store-order" in query.tags:  # no ORDER BY: two requests may list the rows in two orders (Virtuoso)
+            assert sorted(map(repr, body["rows"])) == sorted(map(repr, expected)), name
+        else:
+            assert body["rows"] == expected, name
         assert expected, f"{name}: its example has no answer on the sample registries"
         assert body["next"] is None and body["prev"] is None
 
@@ -172,12 +175,13 @@ def test_injection_in_a_real_query_and_in_paging_changes_nothing(work_client, wo
     assert (work_store.version, len(work_store)) == before
 
 
-def test_no_named_query_uses_a_reserved_parameter_and_every_one_pages(work_app, work_store):
+def test_no_named_query_uses_a_reserved_parameter_and_every_one_pages(work_app, work_store, work_settings):
     for name, query in work_app.extensions["policykg.queries"].items():
         assert not set(query.parameters) & set(RESERVED), name
         assert "ORDER BY" in query.sparql.upper() or "store-order" in query.tags, f"{name}: pages need a deterministic order"
-        dummy = {ox.Variable(p): ox.Literal("") for p in query.parameters}
-        answer = work_store.query(paged(query.sparql, 2, 1), substitutions=dummy)  # parses with LIMIT/OFFSET appended
+        # the example's values (an empty string for a number ends the query on Virtuoso)
+        values = query.bind(query.example, work_settings.iris)
+        answer = work_store.query(paged(query.sparql, 2, 1), substitutions=values)  # parses with LIMIT/OFFSET appended
         if "federated" not in query.tags:  # running it would call a remote endpoint
             list(answer)
 
