@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from policykg.config import Settings, load_settings
+from policykg.namespaces import XSD
 from policykg.store import EmbeddedStore, open_store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,7 +128,7 @@ def write_manifest(directory: Path, names: list[str]) -> Path:
 
 
 _LIST = re.compile(r'GROUP_CONCAT\s*\([^;]*;\s*separator\s*=\s*"([^"]*)"[^?]*?\bAS\s+\?(\w+)', re.IGNORECASE)
-_NUMBERS = ("http://www.w3.org/2001/XMLSchema#double", "http://www.w3.org/2001/XMLSchema#float", "http://www.w3.org/2001/XMLSchema#decimal")
+_NUMBERS = (str(XSD.double), str(XSD.float), str(XSD.decimal))
 
 
 def answer_rows(sparql: str, result) -> list[tuple]:

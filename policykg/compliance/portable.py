@@ -47,15 +47,7 @@ def inline_functions(sparql: str, prefixes: Mapping[str, str], as_of: str, follo
         str(PKG.followUpDue): lambda argument: _follow_up_due(follow_up_due, argument),
         str(PKG.mandatePeriodStart): _mandate_period_start,
     }
-    lexer, size = Lexer(sparql), len(sparql)
-    tokens, pos = [], 0
-    while True:
-        pos = lexer.skip(pos)
-        if pos >= size:
-            break
-        kind, end, colon = lexer.lex(pos)
-        tokens.append((kind, pos, end, colon))
-        pos = end
+    tokens = list(Lexer(sparql).tokens())
     if not tokens:
         return sparql
     inner = _replace(sparql, tokens, 0, len(tokens), names, prefixes)

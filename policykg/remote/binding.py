@@ -25,14 +25,7 @@ class CannotBind(ValueError):
 
 
 def _tokens(sparql: str) -> list[tuple[str, int, int]]:
-    lexer, pos, size, found = Lexer(sparql), 0, len(sparql), []
-    while True:
-        pos = lexer.skip(pos)
-        if pos >= size:
-            return found
-        kind, end, _ = lexer.lex(pos)
-        found.append((kind, pos, end))
-        pos = end
+    return [(kind, start, end) for kind, start, end, _ in Lexer(sparql).tokens()]
 
 
 def _where_index(sparql: str, tokens) -> int:

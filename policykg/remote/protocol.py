@@ -152,7 +152,7 @@ class Client:
         form.append(("timeout", str(int((self.timeout if timeout is None else timeout) * 500))))
         return self._send(
             "POST", self.endpoints.query, urllib.parse.urlencode(form).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept}, timeout, what="query",
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}, timeout, what="query",
         )
 
     def update(self, sparql: str, *, timeout: float | None = None) -> None:

@@ -243,16 +243,12 @@ def _pointer_operations(generation: str, published: Iterable[str]) -> list[str]:
 def graphs_named(update: str) -> set[str]:
     """The graphs an update names (after GRAPH, INTO, TO, WITH, USING NAMED): what it may
     create. A graph it empties stays listed, empty; an IRI that is not a graph costs nothing."""
-    lexer, pos, size, found, previous = Lexer(update), 0, len(update), set(), ""
-    while True:
-        pos = lexer.skip(pos)
-        if pos >= size:
-            return found
-        kind, end, _ = lexer.lex(pos)
+    found, previous = set(), ""
+    for kind, pos, end, _ in Lexer(update).tokens():
         if kind == "iri" and previous in ("GRAPH", "INTO", "TO", "WITH", "NAMED"):
             found.add(update[pos + 1 : end - 1])
         previous = update[pos:end].upper() if kind == "word" else ""
-        pos = end
+    return found
 
 
 def confine_update(update: str, published: list[str]) -> tuple[str, set[str]]:
@@ -261,11 +257,8 @@ def confine_update(update: str, published: list[str]) -> tuple[str, set[str]]:
     which it cannot answer): they become a ``DROP``/``CLEAR`` of each published graph. ``DEFAULT``
     (the union of the published graphs, never written) becomes a no-op on a graph never written.
     A graph dropped (``DROP GRAPH``, ``MOVE``'s source) is no longer published."""
-    tokens, lexer, pos, size = [], Lexer(update), 0, len(update)
-    while (pos := lexer.skip(pos)) < size:
-        kind, end, _ = lexer.lex(pos)
-        tokens.append((kind, pos, end, update[pos:end].upper() if kind == "word" else update[pos:end]))
-        pos = end
+    tokens = [(kind, pos, end, update[pos:end].upper() if kind == "word" else update[pos:end])
+              for kind, pos, end, _ in Lexer(update).tokens()]
     pieces, dropped, last, index = [], set(), 0, 0
     while index < len(tokens):
         kind, start, _, text = tokens[index]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from itertools import accumulate, repeat
 from operator import add, sub
@@ -280,6 +281,13 @@ class Lexer:
             self.work += match.end() - pos
             return "other", match.end(), 0
         return "punct", pos + 1, 0
+
+    def tokens(self, pos: int = 0) -> Iterator[tuple[str, int, int, int]]:
+        """Each token from ``pos`` on, space and comments skipped: (kind, start, end, colon)."""
+        while (pos := self.skip(pos)) < self.size:
+            kind, end, colon = self.lex(pos)
+            yield kind, pos, end, colon
+            pos = end
 
     def plain_run(self, pos: int) -> int:
         """The end of the run of plain tokens (see ``_PLAIN_RUN``) at ``pos``; ``pos`` if none.
