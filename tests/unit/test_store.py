@@ -179,19 +179,26 @@ def test_kill_9_during_a_write_leaves_published_data_readable(tmp_path: Path):
     assert count(fresh, G1) == 3 and count(fresh, G2) == 1
 
 
-def _sst_inodes(store: EmbeddedStore) -> set[int]:
-    return {entry.stat().st_ino for entry in (store.path / store.current_generation()).glob("*.sst")}
+def _sst_sizes(store: EmbeddedStore) -> dict[int, int]:
+    """The published generation's table files: inode to size."""
+    files = (store.path / store.current_generation()).glob("*.sst")
+    return {entry.stat().st_ino: entry.stat().st_size for entry in files}
 
 
 def test_a_small_update_shares_the_store_files_instead_of_compacting_them(tmp_path: Path):
     store = EmbeddedStore(tmp_path / "store", keep_generations=2)
     store.replace_graphs({G1: quads(2000), G2: quads(2000, "t")})
-    loaded = _sst_inodes(store)
+    loaded = _sst_sizes(store)
     assert loaded
     with store.writer() as writer:  # what a SPARQL update or a graph store request does
         writer.add(G3, quads(1, "u"))
-    # not compacted: the new generation is a checkpoint of the last (hard links) plus the change
-    assert loaded <= _sst_inodes(store)
+    # Not compacted: the new generation is a checkpoint of the last (hard links) plus the change.
+    # By bytes, not by file: RocksDB may itself merge a small leftover table in the new copy
+    # (one run in six on the 2-core machines); a compaction keeps about a third.
+    after = _sst_sizes(store)
+    shared = sum(size for inode, size in loaded.items() if inode in after)
+    assert shared >= 0.9 * sum(loaded.values())
+    assert store.uncompacted()
     assert count(store, G3) == 1 and count(store, G1) == 2000
     store.replace_graphs({G3: quads(10, "v")})  # compacted (what it rewrites is up to RocksDB)
     assert count(store, G3) == 10 and count(store, G2) == 2000 and count(store, G1) == 2000
