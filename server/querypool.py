@@ -91,9 +91,10 @@ class ForkServer:
         self.store, self.keep = store, keep_generations
         #: Added to the fork server's environment (where a remote store is: ``Settings.store_environ``).
         self.environ = environ or {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
+        self.closed = False
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
@@ -111,6 +112,8 @@ class ForkServer:
         ours, theirs = socket.socketpair()
         try:
             with self.lock:
+                if self.closed:  # the pool closed while a background start was on its way
+                    raise ProcessLost("the query processes are shut down")
                 for attempt in (1, 2):
                     if self.process is None or self.process.poll() is not None:
                         self._start()
@@ -121,12 +124,18 @@ class ForkServer:
                             return struct.unpack("!i", answer)[0], Connection(ours.detach())
                     except OSError:
                         pass
-                    self.close()  # gone or broken: start another and try once more
+                    self._stop()  # gone or broken: start another and try once more
                 raise ProcessLost("the query processes' fork server does not answer")
         finally:
             theirs.close()
 
     def close(self) -> None:
+        """Stop the fork server for good: a fork asked for afterwards is refused (ProcessLost)."""
+        with self.lock:  # not while a fork is being asked for
+            self.closed = True
+            self._stop()
+
+    def _stop(self) -> None:
         if self.control is not None:
             self.control.close()
             self.control = None

@@ -63,17 +63,28 @@ def query_form(sparql: str) -> str:
 
 #: The quads of a pattern, with what each blank node among the objects says: a blank node
 #: cannot be named in a later query, so its description comes along.
-_QUADS = "SELECT ?s ?p ?o ?g ?bp ?bo WHERE { GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?bp ?bo FILTER (isBlank(?o)) } } }"
-#: Asked only when a blank object says something of another blank node (a membership's period:
-#: interval, then instant): the quads with blank objects again, two levels deep, in one answer
-#: (blank node labels hold within an answer only). A nested OPTIONAL in _QUADS would cost every
-#: call ten times more on Oxigraph; deeper chains are not followed (docs/remote-store.md).
-_DEEPER = (
-    "SELECT ?s ?p ?o ?g ?bp ?bo ?cp ?co WHERE { GRAPH ?g { ?s ?p ?o . ?o ?bp ?bo FILTER (isBlank(?o)) "
-    "OPTIONAL { ?bo ?cp ?co FILTER (isBlank(?bo)) } } }"
-)
-#: Each level of nesting: (the blank node, its predicate, its object).
-_LEVELS = (("o", "bp", "bo"), ("bo", "cp", "co"))
+_QUADS = "SELECT ?s ?p ?o ?g ?p1 ?o1 WHERE { GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?p1 ?o1 FILTER (isBlank(?o)) } } }"
+#: The deepest chain of blank nodes followed (a chain may be a cycle).
+BLANK_DEPTH = 16
+
+
+def _chained(depth: int) -> str:
+    """Asked only when the blank nodes of an answer ``depth - 1`` levels deep say something of
+    further blank nodes (a membership's period: interval, then instant): the quads with blank
+    objects again, ``depth`` levels deep, in one answer (blank node labels hold within an answer
+    only). A nested OPTIONAL in _QUADS would cost every call ten times more on Oxigraph."""
+    nested = ""
+    for level in range(depth, 1, -1):
+        nested = f" OPTIONAL {{ ?o{level - 1} ?p{level} ?o{level} FILTER (isBlank(?o{level - 1})){nested} }}"
+    columns = " ".join(f"?p{level} ?o{level}" for level in range(1, depth + 1))
+    return f"SELECT ?s ?p ?o ?g {columns} WHERE {{ GRAPH ?g {{ ?s ?p ?o . ?o ?p1 ?o1 FILTER (isBlank(?o)){nested} }} }}"
+
+
+def _levels(depth: int) -> list[tuple[str, str, str]]:
+    """Each level of nesting in an answer ``depth`` levels deep: (the blank node, its predicate, its object)."""
+    return [("o" if level == 1 else f"o{level - 1}", f"p{level}", f"o{level}") for level in range(1, depth + 1)]
+
+
 #: Blank nodes whose descriptions a reader keeps, at most.
 BLANK_CACHE = 100_000
 #: A graph never written: the dataset's default graph when the union is not asked for.
@@ -223,13 +234,14 @@ class RemoteReader:
         if graph_name is not None and graph_name.value not in self._graph_set:
             return iter(())
         graphs = [ox.NamedNode(g) for g in self.graphs]
-        rows = list(self.query(_QUADS, substitutions=bound, named_graphs=graphs, default_graph=[]))
-        if any(isinstance(row["bo"], ox.BlankNode) for row in rows):
-            deeper = self.query(_DEEPER, substitutions=bound, named_graphs=graphs, default_graph=[])
-            rows = [row for row in rows if row["bp"] is None] + list(deeper)
-        return iter(self._quads(rows))  # whole: the blank nodes' statements are kept before anyone stops reading
+        rows, depth = list(self.query(_QUADS, substitutions=bound, named_graphs=graphs, default_graph=[])), 1
+        while depth < BLANK_DEPTH and any(isinstance(row[f"o{depth}"], ox.BlankNode) for row in rows):
+            depth += 1
+            deeper = self.query(_chained(depth), substitutions=bound, named_graphs=graphs, default_graph=[])
+            rows = [row for row in rows if row["p1"] is None] + list(deeper)
+        return iter(self._quads(rows, _levels(depth)))  # whole: the blank nodes' statements are kept first
 
-    def _quads(self, rows) -> list[ox.Quad]:
+    def _quads(self, rows, levels: list[tuple[str, str, str]]) -> list[ox.Quad]:
         found: list[ox.Quad] = []
         seen: set[ox.Quad] = set()  # a quad comes once per statement of its blank object (and theirs)
         said: set[ox.Quad] = set()  # the statements of blank nodes (a quad of the pattern too may be one)
@@ -241,7 +253,7 @@ class RemoteReader:
             if quad not in seen:
                 seen.add(quad)
                 found.append(quad)
-            for node_name, predicate_name, value_name in _LEVELS:
+            for node_name, predicate_name, value_name in levels:
                 if row[predicate_name] is None:
                     break
                 node = row[node_name]

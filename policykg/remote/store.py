@@ -23,6 +23,8 @@ machines are not coordinated.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import re
 import threading
 import time
 import urllib.parse
@@ -39,6 +41,9 @@ from policykg.storebase import StoreError, StoreNotBuilt, new_generation_name, w
 
 from .protocol import Client, Endpoints, RemoteStoreError
 from .reader import EMPTY_GRAPH, RemoteReader
+
+#: A prefixed name's escaped character (``ex:a\\.b`` names ``...a.b``).
+_ESCAPED = re.compile(r"\\(.)")
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
 _GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }}"
@@ -177,9 +182,9 @@ class RemoteStore:
         move the pointer so that readers list the graphs again."""
         with self._writing():
             published = set(self.published_graphs())
-            confined, dropped = confine_update(sparql, sorted(published))
+            confined, dropped = confine_update(sparql, sorted(published), base_iri=base_iri)
             self.client.update((f"BASE <{base_iri}>\n" if base_iri else "") + confined)
-            self._move_pointer((published | graphs_named(sparql)) - dropped)
+            self._move_pointer((published | graphs_named(sparql, base_iri=base_iri)) - dropped)
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str) -> bool:
         """A graph store write (PUT, POST or DELETE of ``graph``) sent to the server; returns
@@ -240,35 +245,52 @@ def _pointer_operations(generation: str, published: Iterable[str]) -> list[str]:
     ]
 
 
-def graphs_named(update: str) -> set[str]:
+def _update_tokens(update: str, base_iri: str | None) -> list[tuple[str, int, int, str, str | None]]:
+    """The update's tokens: (kind, start, end, text, IRI). Words are upper-cased; an IRI or a
+    prefixed name comes with the absolute IRI it names, read by the update's own ``PREFIX`` and
+    ``BASE`` declarations and the base it is sent with (None for a prefix it does not declare)."""
+    tokens, prefixes, base = [], {}, base_iri
+    for kind, pos, end, colon in Lexer(update).tokens():
+        text = update[pos:end].upper() if kind == "word" else update[pos:end]
+        iri = None
+        if kind == "iri":
+            iri = urllib.parse.urljoin(base, text[1:-1]) if base else text[1:-1]
+        elif kind == "pname" and update[pos:colon] in prefixes:
+            iri = prefixes[update[pos:colon]] + _ESCAPED.sub(r"\1", update[colon + 1 : end])
+        if kind == "iri" and len(tokens) >= 1 and tokens[-1][3] == "BASE":
+            base = iri
+        elif kind == "iri" and len(tokens) >= 2 and tokens[-2][3] == "PREFIX" and tokens[-1][0] == "pname":
+            prefixes[tokens[-1][3][:-1]] = iri
+        tokens.append((kind, pos, end, text, iri))
+    return tokens
+
+
+def graphs_named(update: str, *, base_iri: str | None = None) -> set[str]:
     """The graphs an update names (after GRAPH, INTO, TO, WITH, USING NAMED): what it may
     create. A graph it empties stays listed, empty; an IRI that is not a graph costs nothing."""
-    found, previous = set(), ""
-    for kind, pos, end, _ in Lexer(update).tokens():
-        if kind == "iri" and previous in ("GRAPH", "INTO", "TO", "WITH", "NAMED"):
-            found.add(update[pos + 1 : end - 1])
-        previous = update[pos:end].upper() if kind == "word" else ""
-    return found
+    tokens = _update_tokens(update, base_iri)
+    return {iri for before, (_, _, _, _, iri) in itertools.pairwise(tokens)
+            if iri and before[3] in ("GRAPH", "INTO", "TO", "WITH", "NAMED")}
 
 
-def confine_update(update: str, published: list[str]) -> tuple[str, set[str]]:
+def confine_update(update: str, published: list[str], *, base_iri: str | None = None) -> tuple[str, set[str]]:
     """``update`` confined to the published graphs, and the graphs it drops. ``DROP``/``CLEAR``
     ``ALL`` or ``NAMED`` would reach the server's own graphs too (Virtuoso's ``virtrdf#``, without
     which it cannot answer): they become a ``DROP``/``CLEAR`` of each published graph. ``DEFAULT``
     (the union of the published graphs, never written) becomes a no-op on a graph never written.
     A graph dropped (``DROP GRAPH``, ``MOVE``'s source) is no longer published."""
-    tokens = [(kind, pos, end, update[pos:end].upper() if kind == "word" else update[pos:end])
-              for kind, pos, end, _ in Lexer(update).tokens()]
+    tokens = _update_tokens(update, base_iri)
     pieces, dropped, last, index = [], set(), 0, 0
     while index < len(tokens):
-        kind, start, _, text = tokens[index]
+        kind, start, _, text, _ = tokens[index]
         if kind == "word" and text in ("DROP", "CLEAR", "MOVE"):
             after = index + 1 + (index + 1 < len(tokens) and tokens[index + 1][3] == "SILENT")
             target = tokens[after] if after < len(tokens) else None
             if target and target[3] == "GRAPH" and after + 1 < len(tokens):
                 target = tokens[after + 1]
-            if target and target[0] == "iri" and text != "CLEAR":
-                dropped.add(target[3][1:-1])
+            if target and target[0] in ("iri", "pname") and text != "CLEAR":
+                if target[4]:
+                    dropped.add(target[4])
             elif target and text != "MOVE" and target[3] in ("ALL", "NAMED", "DEFAULT"):
                 graphs = published if target[3] != "DEFAULT" else [EMPTY_GRAPH]
                 operations = [f"{text} SILENT GRAPH <{graph}>" for graph in graphs] or [f"CLEAR SILENT GRAPH <{EMPTY_GRAPH}>"]

@@ -131,3 +131,18 @@ def test_a_pool_closed_while_it_starts_its_processes_closes_cleanly(store_path):
     finally:
         threading.excepthook = previous
     assert not errors, errors
+
+
+def test_a_closed_pool_starts_no_fork_server_again(store_path):
+    """A background start that came after the pool closed met the fork server half-closed (an
+    AttributeError in a thread) or started it again, never to be stopped."""
+    from policykg.server.querypool import ForkServer, ProcessLost
+
+    forks = ForkServer(store_path, 1, make_settings(store_path).store_environ())
+    pid, connection = forks.fork()
+    connection.close()
+    os.kill(pid, 9)
+    forks.close()
+    with pytest.raises(ProcessLost, match="shut down"):
+        forks.fork()
+    assert forks.process is None and forks.control is None

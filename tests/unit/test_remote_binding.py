@@ -171,3 +171,21 @@ def test_a_string_is_bound_with_its_datatype_written_out() -> None:
     text = bind("SELECT ?t ?l WHERE { }", {ox.Variable("t"): ox.Literal("Umeå"), ox.Variable("l"): ox.Literal("Umeå", language="sv")})
     assert '("Umeå"@sv "Umeå"^^<http://www.w3.org/2001/XMLSchema#string>)' in text
     assert answers("SELECT ?x WHERE { VALUES ?x { \"a\"^^<http://www.w3.org/2001/XMLSchema#string> } }", None) == ['"a"']
+
+
+def test_an_update_names_its_graphs_by_prefixed_names_and_relative_iris_too() -> None:
+    """`DROP GRAPH ex:g1` dropped the graph but left it listed as published (a graph store PUT to
+    it then said 204, not 201); the graphs an update names are read with its PREFIX and BASE."""
+    from policykg.remote.store import confine_update, graphs_named
+
+    published = ["http://example.org/g1", "http://example.org/g2", "http://example.org/a.b"]
+    update = "PREFIX ex: <http://example.org/>\nDROP GRAPH ex:g1 ; DROP SILENT GRAPH ex:a\\.b"
+    assert confine_update(update, published)[1] == {"http://example.org/g1", "http://example.org/a.b"}
+    update = "BASE <http://example.org/data/>\nPREFIX : <x/>\nDROP GRAPH <../g2> ; MOVE :m TO <g5>"
+    assert confine_update(update, published)[1] == {"http://example.org/g2", "http://example.org/data/x/m"}
+    assert graphs_named(update) == {"http://example.org/g2", "http://example.org/data/g5"}
+    assert confine_update("DROP GRAPH <g1>", published, base_iri="http://example.org/")[1] == {"http://example.org/g1"}
+    assert graphs_named("INSERT DATA { GRAPH <g7> { <a:s> <a:p> 1 } }", base_iri="http://example.org/") == {
+        "http://example.org/g7"}
+    # a name whose prefix is not declared is the server's to refuse: nothing is taken off the list
+    assert confine_update("DROP GRAPH nope:g1", published)[1] == set()

@@ -83,6 +83,20 @@ def test_blank_nodes_come_with_their_statements(work_client):
     assert [str(d) for d in dates] == ["2019-01-01"]
 
 
+def test_a_chain_of_blank_nodes_is_read_to_its_end(tmp_path):
+    """A remote store's reader followed blank nodes two levels deep: a third level was lost."""
+    chain = '<http://example.org/s> <http://example.org/p> [ <http://example.org/p> [ <http://example.org/p> [ ' \
+        '<http://example.org/p> [ <http://example.org/v> "end" ] ] ] ] .'
+    store = open_store(make_settings(tmp_path / "store"))
+    store.replace_graphs({"http://example.org/graph/chain": ox.parse(chain, format=ox.RdfFormat.TURTLE)})
+    reader, step = store.reader(), ox.NamedNode("http://example.org/p")
+    node, depth = ox.NamedNode("http://example.org/s"), 0
+    while found := list(reader.quads_for_pattern(node, step, None, None)):
+        node, depth = found[0].object, depth + 1
+    assert depth == 4 and isinstance(node, ox.BlankNode)
+    assert [q.object.value for q in reader.quads_for_pattern(node, ox.NamedNode("http://example.org/v"), None, None)] == ["end"]
+
+
 def test_headers_vary_and_link_to_every_variant(work_client):
     response = work_client.get("/goal/2", headers=HTML)
     assert {"Accept", "Accept-Language"} <= set(response.vary)
