@@ -3,6 +3,7 @@ then the published generation's dumps and metadata (:func:`after_publish`)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from policykg.config import Settings
@@ -34,9 +35,16 @@ def build_store(
     dumps: bool = True, answers: bool = True, checks: bool = True,
 ) -> PublishReport:
     """Load what changed since the last build and publish it in one step."""
+    from policykg.publication.ontology_docs import ensure_docs
+
     notes: list[str] = []
     sources = build_sources(settings, notes)
-    report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        # The ontology's pages come from its file, not the store: made while the store loads
+        # and compacts (RocksDB's compaction leaves the GIL and a core to them).
+        docs = beside.submit(ensure_docs, settings)
+        report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
+        docs.result()
     report.notes[:0] = notes
     done = after_publish(settings, dumps=dumps, answers=answers, checks=checks)
     if done.findings is not None:
