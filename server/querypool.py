@@ -91,7 +91,7 @@ class ForkServer:
         self.store, self.keep = store, keep_generations
         #: Added to the fork server's environment (where a remote store is: ``Settings.store_environ``).
         self.environ = environ or {}
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.closed = False
