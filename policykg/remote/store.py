@@ -288,9 +288,8 @@ def confine_update(update: str, published: list[str], *, base_iri: str | None = 
             target = tokens[after] if after < len(tokens) else None
             if target and target[3] == "GRAPH" and after + 1 < len(tokens):
                 target = tokens[after + 1]
-            if target and target[0] in ("iri", "pname") and text != "CLEAR":
-                if target[4]:
-                    dropped.add(target[4])
+            if target and target[4] and text != "CLEAR":  # an IRI or a prefixed name it resolves
+                dropped.add(target[4])
             elif target and text != "MOVE" and target[3] in ("ALL", "NAMED", "DEFAULT"):
                 graphs = published if target[3] != "DEFAULT" else [EMPTY_GRAPH]
                 operations = [f"{text} SILENT GRAPH <{graph}>" for graph in graphs] or [f"CLEAR SILENT GRAPH <{EMPTY_GRAPH}>"]

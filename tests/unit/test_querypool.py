@@ -133,9 +133,10 @@ def test_a_pool_closed_while_it_starts_its_processes_closes_cleanly(store_path):
     assert not errors, errors
 
 
-def test_a_closed_pool_starts_no_fork_server_again(store_path):
+def test_a_closed_fork_server_is_not_started_again(store_path):
     """A background start that came after the pool closed met the fork server half-closed (an
-    AttributeError in a thread) or started it again, never to be stopped."""
+    AttributeError in a thread) or started it again, never to be stopped: a fork asked for after
+    ``close`` is refused."""
     from policykg.server.querypool import ForkServer, ProcessLost
 
     forks = ForkServer(store_path, 1, make_settings(store_path).store_environ())
