@@ -2,6 +2,9 @@
 
     .venv/bin/python -m bench.pages --store var/store [--duration 15] [--clients 8]
 
+On a remote store, the ``POLICYKG_STORE_*`` settings of the environment (its URLs and
+credentials) go to the server it starts; ``--store`` is then the local directory.
+
 It starts the production server (``policykg serve``: Granian, query processes)
 on the store, picks its targets from the data (every named query with its
 example parameters, as JSON; the goal, the body, some projects and some
@@ -30,7 +33,7 @@ from urllib.parse import urlencode
 from policykg.config import load_settings
 from policykg.paths import queries_dir
 from policykg.runtime.querylib import load_queries
-from policykg.store import EmbeddedStore
+from policykg.store import EmbeddedStore, open_store
 
 from .endpoint import RESULTS, drive, free_port, stop, wait_until_up
 
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    store = EmbeddedStore(args.store)
+    store = open_store(load_settings({"store": str(args.store)}))
     if store.current_generation() is None:
         raise SystemExit(f"no data in {args.store}: run 'policykg build' first")
     base_iri = args.base_iri or load_settings().base_iri
@@ -108,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, cache in (("no cache", 0), ("cache", 64 * 1024 * 1024)):
         port = free_port()
         log = work / f"server-{cache}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYKG_") or k.startswith("POLICYKG_STORE_")}
         env.update({"POLICYKG_STORE": str(args.store), "POLICYKG_BASE_IRI": base_iri, "POLICYKG_RESULT_CACHE_BYTES": str(cache),
                     "POLICYKG_ACCESS_LOG": "false"})
         env.update({f"POLICYKG_{k.strip().upper()}": v for k, _, v in (item.partition("=") for item in args.set)})

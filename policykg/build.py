@@ -43,7 +43,7 @@ def build_store(
         # The ontology's pages come from its file, not the store: made while the store loads
         # and compacts (RocksDB's compaction leaves the GIL and a core to them).
         docs = beside.submit(ensure_docs, settings)
-        report = publish(open_store(settings), sources, settings, force=force, from_empty=clean, progress=progress)
+        report = publish(open_store(settings, batch=True), sources, settings, force=force, from_empty=clean, progress=progress)
         docs.result()
     report.notes[:0] = notes
     done = after_publish(settings, dumps=dumps, answers=answers, checks=checks)
@@ -81,7 +81,7 @@ def after_publish(settings: Settings, *, force: bool = False, dumps: bool = True
     findings = _checked(settings) if checks else None
     if answers:
         write_stored_answers(settings)
-    return AfterPublish(write_dumps(open_store(settings), settings.base_iri, force=force) if dumps else None, findings)
+    return AfterPublish(write_dumps(open_store(settings, batch=True), settings.base_iri, force=force) if dumps else None, findings)
 
 
 def _checked(settings: Settings):
@@ -111,5 +111,5 @@ def write_stored_answers(settings: Settings, *, force: bool = False, progress=No
     from policykg.runtime.querylib import load_queries
 
     return write_answers(
-        open_store(settings), load_queries(queries_dir()), settings.iris, force=force, progress=progress, hub_links=settings.hub_links
+        open_store(settings, batch=True), load_queries(queries_dir()), settings.iris, force=force, progress=progress, hub_links=settings.hub_links
     )

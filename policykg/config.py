@@ -138,6 +138,10 @@ class Settings:
     service_stand_ins: tuple[str, ...] = ()
     #: Time limit of one query, API question or page (seconds): past it the query process is killed (504).
     query_timeout: float = 30.0
+    #: Time limit of one query of the publication work on a remote store (seconds): the stored
+    #: answers, the rules, reports and dumps made by the command line (the embedded store runs
+    #: that work without one). The server's own limit applies too.
+    batch_timeout: float = 3600.0
     #: Rows one answer may have (422 when over).
     max_result_rows: int = 100_000
     #: Bytes one answer may have (422 when over; a streamed answer is cut off).
@@ -296,7 +300,7 @@ def load_settings(
     for name in ("port", "workers", "threads", "max_connections", "query_processes", "long_queries", "max_result_rows", "hub_links"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1")
-    for name in ("query_timeout", "update_timeout", "body_timeout", "header_timeout"):
+    for name in ("query_timeout", "batch_timeout", "update_timeout", "body_timeout", "header_timeout"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be positive")
     for name in ("max_response_bytes", "max_request_bytes", "query_memory_bytes"):

@@ -28,7 +28,6 @@ what did not change. A sidecar is removed with its generation.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -43,7 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.namespaces import VOID
-from policykg.storebase import LOCK, StoreBusy, StoreError, StoreNotBuilt, new_generation_name, writer_lock
+from policykg.storebase import CHANGES_PREFIX, LOCK, ChangeRecords, StoreBusy, StoreError, StoreNotBuilt, new_generation_name, writer_lock
 
 __all__ = ["EmbeddedStore", "GraphWriter", "LOCK", "StoreBusy", "StoreError", "StoreNotBuilt", "open_store"]
 
@@ -54,14 +53,8 @@ TMP_PREFIX = "tmp-"
 UNCOMPACTED = ".uncompacted-"
 COMPACTING = ".compacting"
 COMPACT_PREFIX = "compacting-"
-#: ``.changes-GEN.json``: what the write that made GEN changed, and from which generation.
-CHANGES_PREFIX = ".changes-"
 #: The name of the default graph in the changes recorded.
 DEFAULT_GRAPH = ""
-#: How far back :meth:`EmbeddedStore.changes_between` follows the recorded changes.
-MAX_CHANGE_STEPS = 64
-
-
 
 #: Removing a graph costs about this many times more per quad than copying one
 #: (pyoxigraph deletes quad by quad in a transaction; a copy is a bulk load).
@@ -275,7 +268,7 @@ class GraphWriter:
         return "all" if self.changed_unknown else sorted(self.changed)
 
 
-class EmbeddedStore:
+class EmbeddedStore(ChangeRecords):
     """A pyoxigraph database on disk, published in generations."""
 
     remote = False
@@ -443,44 +436,6 @@ class EmbeddedStore:
             for graph, quads in graphs.items():
                 writer.replace_graph(graph, quads)
 
-    # --- what changed between generations ------------------------------------------------
-
-    def _changes_path(self, generation: str) -> Path:
-        return self.path / f"{CHANGES_PREFIX}{generation}.json"
-
-    def _record_changes(self, generation: str, base: str | None, changed: list[str] | str) -> None:
-        path = self._changes_path(generation)
-        part = path.with_name(f"{path.name}.part")
-        part.write_text(json.dumps({"generation": generation, "from": base, "changed": changed}), encoding="utf-8")
-        os.replace(part, path)
-
-    def recorded_changes(self, generation: str) -> dict | None:
-        """The changes recorded with ``generation`` (``from``, ``changed``), or None."""
-        try:
-            found = json.loads(self._changes_path(generation).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(found, dict) or found.get("generation") != generation:
-            return None
-        return found
-
-    def changes_between(self, older: str, newer: str) -> set[str] | None:
-        """The graphs that may differ between generation ``older`` and ``newer`` (``""``:
-        the default graph), by following the recorded changes back from ``newer``. None
-        when that is not known: a generation on the way records ``"all"``, or has no
-        record, or ``older`` is not reached."""
-        changed: set[str] = set()
-        generation = newer
-        for _ in range(MAX_CHANGE_STEPS):
-            if generation == older:
-                return changed
-            found = self.recorded_changes(generation)
-            if found is None or not isinstance(found.get("from"), str) or not isinstance(found.get("changed"), list):
-                return None
-            changed.update(str(graph) for graph in found["changed"])
-            generation = found["from"]
-        return None
-
     def _publish(self, generation: str) -> None:
         link = self.path / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
         os.symlink(generation, link)
@@ -519,12 +474,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def open_store(settings) -> EmbeddedStore:
+def open_store(settings, *, batch: bool = False) -> EmbeddedStore:
     """The store the settings name: a remote SPARQL server when ``store_url`` (or its
-    query URL) is set, else the embedded store at ``store``."""
+    query URL) is set, else the embedded store at ``store``. A remote store's queries
+    have ``query_timeout`` as their time limit, ``batch_timeout`` for publication work."""
     if getattr(settings, "store_url", None) or getattr(settings, "store_query_url", None):
         from policykg.remote.protocol import Endpoints
         from policykg.remote.store import RemoteStore
 
-        return RemoteStore(Endpoints.of(settings), settings.store, timeout=settings.query_timeout, poll=settings.store_poll_seconds)
+        timeout = settings.batch_timeout if batch else settings.query_timeout
+        return RemoteStore(Endpoints.of(settings), settings.store, timeout=timeout, poll=settings.store_poll_seconds)
     return EmbeddedStore(settings.store, keep_generations=settings.keep_generations)

@@ -1,9 +1,12 @@
-"""What every store shares: its errors, the writers' lock file, generation names."""
+"""What every store shares: its errors, the writers' lock file, generation names, and the
+records of what each write changed."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -11,6 +14,12 @@ from pathlib import Path
 
 #: The lock file a writer holds, in the store's (local) directory.
 LOCK = ".lock"
+#: ``.changes-GEN.json``: what the write that made GEN changed, and from which generation.
+CHANGES_PREFIX = ".changes-"
+#: How far back :meth:`ChangeRecords.changes_between` follows the recorded changes.
+MAX_CHANGE_STEPS = 64
+#: A changed graph larger than this (in either generation) is not compared triple by triple.
+DIFF_LIMIT = 200_000
 
 
 class StoreError(RuntimeError):
@@ -48,3 +57,54 @@ def writer_lock(directory: Path, what: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ChangeRecords:
+    """Each generation a writer publishes records, in the store's local directory ``path``,
+    the generation it was made from and the graphs the write changed (``""``: the default
+    graph), or ``"all"`` when that is not known; a store may record more (a remote store:
+    the triples added and removed). Work done for an earlier generation (the stored
+    answers) is kept for what did not change by following the records back."""
+
+    path: Path
+
+    def _changes_path(self, generation: str) -> Path:
+        return self.path / f"{CHANGES_PREFIX}{generation}.json"
+
+    def _record_changes(self, generation: str, base: str | None, changed: list[str] | str, **details) -> None:
+        path = self._changes_path(generation)
+        part = path.with_name(f"{path.name}.part")
+        part.write_text(json.dumps({"generation": generation, "from": base, "changed": changed, **details}), encoding="utf-8")
+        os.replace(part, path)
+
+    def recorded_changes(self, generation: str) -> dict | None:
+        """The changes recorded with ``generation`` (``from``, ``changed``, ...), or None."""
+        try:
+            found = json.loads(self._changes_path(generation).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(found, dict) or found.get("generation") != generation:
+            return None
+        return found
+
+    def change_records(self, older: str, newer: str) -> list[dict] | None:
+        """The records from ``newer`` back to (not including) ``older``, newest first; None
+        when a generation on the way records ``"all"``, or has no record, or ``older`` is
+        not reached."""
+        records: list[dict] = []
+        generation = newer
+        for _ in range(MAX_CHANGE_STEPS):
+            if generation == older:
+                return records
+            found = self.recorded_changes(generation)
+            if found is None or not isinstance(found.get("from"), str) or not isinstance(found.get("changed"), list):
+                return None
+            records.append(found)
+            generation = found["from"]
+        return None
+
+    def changes_between(self, older: str, newer: str) -> set[str] | None:
+        """The graphs that may differ between generation ``older`` and ``newer``, or None
+        when that is not known (:meth:`change_records`)."""
+        records = self.change_records(older, newer)
+        return None if records is None else {str(graph) for record in records for graph in record["changed"]}

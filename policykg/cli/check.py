@@ -56,7 +56,7 @@ def check(settings: Settings, year: int | None, fmt: str, as_of, rules_wanted: t
     unknown = sorted(set(rules_wanted) - set(rules.by_key()))
     if unknown:
         raise click.UsageError(f"unknown rule {', '.join(unknown)}; known: {', '.join(sorted(rules.by_key()))}")
-    store = open_store(settings)
+    store = open_store(settings, batch=True)
     try:
         if store_findings:
             written = write_findings(settings, context=context)

@@ -156,7 +156,7 @@ def load(settings: Settings, registry: str, file: str, dry_run: bool, force: boo
                 count += result.ntriples.triples
             click.echo(f"{result.note or registry}: valid; would load {count:,} triples into <{source.graph(settings)}> (dry run: nothing written)")
             return
-        report = publish(open_store(settings), [source], settings, force=force, progress=progress)
+        report = publish(open_store(settings, batch=True), [source], settings, force=force, progress=progress)
         if report.loaded:
             done = after_publish(settings, dumps=not no_dumps, answers=not no_answers, checks=not no_checks)
             if done.findings is not None:

@@ -27,7 +27,7 @@ def report(settings: Settings, year: int, body: str | None, fmt: str, lang: str,
     from policykg.report.data import gather
     from policykg.report.render import RENDERERS
 
-    store = open_store(settings)
+    store = open_store(settings, batch=True)
     try:
         reader = store.reader()
         if body is not None and not _body_exists(reader, settings, body):

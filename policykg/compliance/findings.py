@@ -102,7 +102,7 @@ class _Unchanged(Exception):
 
 def write_findings(settings: Settings, *, context: CheckContext | None = None, force: bool = False) -> FindingsWritten | None:
     """Run the rules on the published generation and store their findings (None: nothing is published yet)."""
-    store = open_store(settings)
+    store = open_store(settings, batch=True)
     if store.current_generation() is None:
         return None
     started = time.perf_counter()

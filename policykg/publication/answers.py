@@ -20,8 +20,8 @@ A new generation does not answer everything again. The answers of the newest
 earlier file (generation ``G0``) are copied, not recomputed, for each stored
 query whose text (digest) is the same and which reads nothing that changed from
 ``G0`` to the new generation: the store records which graphs each write changed
-(:meth:`policykg.store.EmbeddedStore.changes_between`), and
-:mod:`policykg.publication.inputs` decides, from the query's algebra and the
+(:class:`policykg.storebase.ChangeRecords`; a remote store records the triples too,
+:mod:`policykg.remote.changes`), and :mod:`policykg.publication.inputs` decides, from the query's algebra and the
 triples that changed, whether the query can see the change (when in doubt, it
 can). The hub pages read everything: they are copied only when nothing changed
 at all. When the changes are not known (a SPARQL update, a generation without
@@ -47,6 +47,7 @@ import pyoxigraph as ox
 
 from policykg.namespaces import PKG, XSD
 from policykg.publication.inputs import Change, footprint
+from policykg.publication.recorded import recorded_change
 from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
 from policykg.storebase import QueryRefused
@@ -299,15 +300,19 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
         return plan
     report.earlier = earlier.generation
     todo = [query for query in stored_queries(queries) if query.name not in plan]
-    changed = store.changes_between(earlier.generation, report.generation)
+    records = store.change_records(earlier.generation, report.generation)
+    changed = None if records is None else {str(graph) for record in records for graph in record["changed"]}
     older_path = store.path / earlier.generation
-    if changed is None or not older_path.is_dir():
+    if changed is None or not (store.remote or older_path.is_dir()):
         why = (f"what changed since {earlier.generation} is not known" if changed is None
                else f"generation {earlier.generation} is no longer there to compare with")
         report.recomputed += [(query.name, why) for query in todo]
         return plan
     try:
-        change = Change.between(ox.Store.read_only(str(older_path)), reader, changed)
+        if store.remote:  # no older generation on the server: what its writers recorded
+            change = recorded_change(records, reader)
+        else:
+            change = Change.between(ox.Store.read_only(str(older_path)), reader, changed)
         for query in todo:
             if (query.name, digest(query.sparql)) not in earlier.computed:
                 report.recomputed.append((query.name, f"{earlier.generation} holds no answers of this query text"))

@@ -56,9 +56,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from policykg.namespaces import RDF
 from policykg.store import DEFAULT_GRAPH
-
-#: A changed graph larger than this (in either generation) is not compared triple by triple.
-DIFF_LIMIT = 200_000
+from policykg.storebase import DIFF_LIMIT
 #: Alternatives an anchor may have before the analysis stops refining it.
 MAX_ALTERNATIVES = 16
 #: Nodes that pass anchors and FILTER constraints down as they are.
@@ -396,4 +394,7 @@ class Change:
 
 
 def _exists(reader: ox.Store, s, p, o, g) -> bool:
+    exists = getattr(reader, "exists", None)  # a view of a remote generation (policykg.publication.recorded)
+    if exists is not None:
+        return exists(s, p, o, g)
     return next(iter(reader.quads_for_pattern(s, p, o, g)), None) is not None

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
-from policykg.runtime.sparqllex import SYNTAX_POSITION, Lexer
+from policykg.runtime.sparqllex import SYNTAX_POSITION, Lexer, resolved_tokens
 
 from .binding import bind
 from .protocol import Client, IncompleteAnswer, RemoteStoreError, RemoteSyntaxError
@@ -97,13 +97,22 @@ _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 _SHARED = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } FILTER (?a != ?b) }"
 
 
-def _prologue(sparql: str) -> list[tuple[str, int, int, str]]:
-    """The tokens before the WHERE clause's ``{`` (kind, start, end, a word upper-cased)."""
-    found = []
-    for kind, start, end, _ in Lexer(sparql).tokens():
-        if kind == "punct" and sparql[start] == "{":
+def _prologue(sparql: str, base_iri: str | None = None) -> list[tuple[str, int, int, str, str | None]]:
+    """The tokens before the WHERE clause's ``{`` (kind, start, end, a word upper-cased, the
+    IRI a name or an IRI reference stands for); a ``CONSTRUCT`` template is passed over
+    (``FROM`` may follow it)."""
+    found: list[tuple[str, int, int, str, str | None]] = []
+    depth = 0
+    for token in resolved_tokens(sparql, base_iri):
+        punct = sparql[token[1]] if token[0] == "punct" else ""
+        if depth:
+            depth += (punct == "{") - (punct == "}")
+        elif punct == "{" and found and found[-1][3] == "CONSTRUCT":
+            depth = 1
+        elif punct == "{":
             break
-        found.append((kind, start, end, sparql[start:end].upper() if kind == "word" else ""))
+        else:
+            found.append(token)
     return found
 
 
@@ -113,7 +122,7 @@ def without_dataset_clause(sparql: str) -> str:
     Protocol says; Virtuoso keeps the query's instead, so a query that goes with a dataset goes
     without its own."""
     tokens, cut = _prologue(sparql), []
-    for index, (_, start, _, word) in enumerate(tokens):
+    for index, (_, start, _, word, _) in enumerate(tokens):
         if word == "FROM":
             graph = index + 2 if index + 1 < len(tokens) and tokens[index + 1][3] == "NAMED" else index + 1
             cut.append((start, tokens[min(graph, len(tokens) - 1)][2]))
@@ -124,7 +133,22 @@ def without_dataset_clause(sparql: str) -> str:
 
 def has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
-    return any(word == "FROM" for *_, word in _prologue(sparql))
+    return any(token[3] == "FROM" for token in _prologue(sparql))
+
+
+def dataset_clause(sparql: str, base_iri: str | None = None) -> tuple[list[str], list[str]]:
+    """The graphs of the query's own ``FROM`` and ``FROM NAMED`` clauses, as absolute IRIs
+    (read by its ``PREFIX`` and ``BASE`` declarations)."""
+    defaults: list[str] = []
+    named: list[str] = []
+    tokens = _prologue(sparql, base_iri)
+    for index, token in enumerate(tokens):
+        if token[3] == "FROM":
+            is_named = index + 1 < len(tokens) and tokens[index + 1][3] == "NAMED"
+            at = index + (2 if is_named else 1)
+            if at < len(tokens) and tokens[at][4]:
+                (named if is_named else defaults).append(tokens[at][4])
+    return defaults, named
 
 
 #: Virtuoso labels the blank nodes of its SELECT answers ``nodeID://b1234``, which is no blank
@@ -185,8 +209,8 @@ class RemoteReader:
         head = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         if base_iri:
             head = f"BASE <{base_iri}>\n" + head
-        defaults, named = self._dataset(query, use_default_graph_as_union, default_graph, named_graphs)
-        if (default_graph is not None or named_graphs is not None) and has_dataset_clause(text):
+        defaults, named = self._dataset(head + query, use_default_graph_as_union, default_graph, named_graphs)
+        if has_dataset_clause(text):  # the protocol's dataset goes instead (below)
             text = without_dataset_clause(text)
         try:
             response = self.client.query(head + text, accept=ACCEPT_GRAPH if query_form(query) in ("CONSTRUCT", "DESCRIBE") else ACCEPT, default_graphs=defaults, named_graphs=named, timeout=self.timeout)
@@ -198,9 +222,11 @@ class RemoteReader:
             answer = _as_bound(answer, substitutions, lambda: parse_answer(response.media_type, body))
         return answer
 
-    def _dataset(self, sparql, union, default_graph, named_graphs) -> tuple[list[str] | None, list[str] | None]:
+    def _dataset(self, sparql, union, default_graph, named_graphs) -> tuple[list[str], list[str]]:
         # Neither list may be empty on the wire: the protocol would then fall back to the server's
         # own dataset (every graph, staged ones too); a graph never written stands for "none".
+        # A query's own FROM and FROM NAMED are kept to the published graphs: a graph being
+        # staged or written for its first publish is not seen, as on the embedded store.
         if default_graph is not None or named_graphs is not None:
             if default_graph is None:
                 defaults = list(self.graphs) if union else []
@@ -210,7 +236,8 @@ class RemoteReader:
             named = list(self.graphs) if named_graphs is None else [g.value for g in named_graphs]
             return defaults or [self._empty()], named or [self._empty()]
         if has_dataset_clause(sparql):
-            return None, None
+            own = dataset_clause(sparql)
+            return ([g for g in own[0] if g in self._graph_set] or [self._empty()]), ([g for g in own[1] if g in self._graph_set] or [self._empty()])
         return (list(self.graphs) if union else [self._empty()]), list(self.graphs) or [self._empty()]
 
     @staticmethod

@@ -6,12 +6,17 @@ The data graphs keep their own names on the server. Beside them:
   dct:identifier "gen-…"`` (the published generation), ``dct:modified`` (when) and
   ``dct:hasPart`` each published graph: the published graphs are those it lists, never
   what the server lists (a server has graphs of its own: Virtuoso's ``virtrdf#``, …);
-* a writer stages each graph it replaces under ``urn:policykg:staging:TOKEN/GRAPH``
-  (Graph Store Protocol ``PUT``, streamed), then publishes with ONE SPARQL Update
-  request: ``MOVE`` each staged graph onto its name, ``DROP`` the removed ones, and
-  move the pointer. Readers never see staged graphs (every query is sent with the
-  published graphs as its dataset, :mod:`policykg.remote.reader`), and a failed load
-  drops its staged graphs and leaves the published ones as they were.
+* a writer stages each published graph it replaces under
+  ``urn:policykg:staging:TOKEN/GRAPH`` (Graph Store Protocol ``PUT``, streamed), then
+  publishes with ONE SPARQL Update request: ``MOVE`` each staged graph onto its name,
+  ``DROP`` the removed ones, and move the pointer. A graph that is not published yet is
+  written under its own name at once: readers do not see it until the pointer lists it,
+  and no ``MOVE`` copies it (Virtuoso's ``MOVE`` copies every triple). Readers never see
+  staged or unpublished graphs (every query is sent with the published graphs as its
+  dataset, :mod:`policykg.remote.reader`), and a failed load drops what it wrote and
+  leaves the published graphs as they were;
+* before it publishes, a writer records what it changed (:mod:`policykg.remote.changes`),
+  for the stored answers to answer again only what can see the change.
 
 Whether readers can see the publishing update half done is the server's: Oxigraph
 server runs an update request in one transaction; Virtuoso does not promise it for a
@@ -24,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import re
 import threading
 import time
 import urllib.parse
@@ -36,14 +40,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.namespaces import DCT, REMOTE_CONTROL_GRAPH, REMOTE_STAGING_PREFIX, XSD
-from policykg.runtime.sparqllex import Lexer
-from policykg.storebase import StoreError, StoreNotBuilt, new_generation_name, writer_lock
+from policykg.runtime.sparqllex import resolved_tokens
+from policykg.storebase import CHANGES_PREFIX, MAX_CHANGE_STEPS, ChangeRecords, StoreError, StoreNotBuilt, new_generation_name, writer_lock
 
+from .changes import write_changes
 from .protocol import Client, Endpoints, RemoteStoreError
 from .reader import EMPTY_GRAPH, RemoteReader
 
-#: A prefixed name's escaped character (``ex:a\\.b`` names ``...a.b``).
-_ESCAPED = re.compile(r"\\(.)")
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
 _GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }}"
@@ -51,6 +54,10 @@ _GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTRO
 _ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Triples per chunk of a staged graph's body.
 _BATCH = 20_000
+#: Bytes of one graph store request, about: a larger graph goes as a PUT and then POSTs
+#: (Virtuoso 7.2 failed, and then crashed, reading the 7 GB body of the 48.5 M triples of the
+#: 1 000 000-activity set's activities in one request).
+REQUEST_BYTES = 64 << 20
 
 
 def staging_graph(token: str, graph: str) -> str:
@@ -61,7 +68,7 @@ def _ours(graph: str) -> bool:
     return graph == REMOTE_CONTROL_GRAPH or graph.startswith(REMOTE_STAGING_PREFIX)
 
 
-class RemoteStore:
+class RemoteStore(ChangeRecords):
     """The published generation of a remote SPARQL server (see the module's docstring).
     ``path`` is a local directory for what the service keeps itself (stored answers,
     dumps, the writers' lock)."""
@@ -156,7 +163,7 @@ class RemoteStore:
     def writer(self, *, from_empty: bool = False, replacing: Iterable[str] = ()) -> Iterator["RemoteGraphWriter"]:
         """Stage the graphs a writer replaces; publish them in one update if it succeeds."""
         with self._writing():
-            writer = RemoteGraphWriter(self.client, uuid.uuid4().hex[:12])
+            writer = RemoteGraphWriter(self.client, uuid.uuid4().hex[:12], published=self.published_graphs())
             try:
                 yield writer
                 self._publish(writer, from_empty)
@@ -164,16 +171,21 @@ class RemoteStore:
                 writer.discard()
 
     def _publish(self, writer: "RemoteGraphWriter", from_empty: bool) -> None:
-        generation = new_generation_name("gen-")
+        generation, base = new_generation_name("gen-"), self._read_pointer(fresh=True)[0]
         current = set(self.published_graphs())
         removed = (current - set(writer.staged)) if from_empty else (set(writer.removed) & current)
         published = sorted((current - removed) | set(writer.staged))
-        operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items()]
+        # Compared before the publish replaces the older versions (:mod:`policykg.remote.changes`).
+        changes: dict = {"changed": "all"}
+        if base:
+            with contextlib.suppress(StoreError):  # not recorded: the next stored answers are all computed again
+                changes = write_changes(self.client, current, writer.staged, removed)
+        operations = [f"MOVE SILENT GRAPH <{staged}> TO GRAPH <{graph}>" for graph, staged in writer.staged.items() if staged != graph]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in sorted(removed)]
         operations += _pointer_operations(generation, published)
         self.client.update(" ;\n".join(operations))
         writer.staged.clear()  # moved: nothing left to discard
-        self._read_pointer(fresh=True)
+        self._recorded(generation, base, **changes)
 
     # --- writes sent as they are (an update, a graph store write through policykg) -------
 
@@ -207,17 +219,25 @@ class RemoteStore:
             yield
 
     def _move_pointer(self, published: Iterable[str]) -> None:
-        self.client.update(" ;\n".join(_pointer_operations(new_generation_name("gen-"), sorted(set(published) - {REMOTE_CONTROL_GRAPH}))))
+        """Publish the graphs as they are on the server after a write sent as it was: what
+        it changed is recorded as not known."""
+        generation, base = new_generation_name("gen-"), self._read_pointer(fresh=True)[0]
+        self.client.update(" ;\n".join(_pointer_operations(generation, sorted(set(published) - {REMOTE_CONTROL_GRAPH}))))
+        self._recorded(generation, base, changed="all")
+
+    def _recorded(self, generation: str, base: str | None, **changes) -> None:
+        """Record what the write that published ``generation`` changed; keep the newest
+        records only (a remote store has no older generations to remove them with)."""
         self._read_pointer(fresh=True)
+        self._record_changes(generation, base, **changes)
+        records = sorted(self.path.glob(f"{CHANGES_PREFIX}*.json"), key=lambda path: path.stat().st_mtime)
+        for record in records[:-MAX_CHANGE_STEPS]:
+            record.unlink(missing_ok=True)
 
     # --- what the embedded store does and a remote one need not --------------------------
 
     def uncompacted(self) -> bool:
         return False
-
-    def changes_between(self, older: str, newer: str) -> set[str] | None:
-        """Not recorded on a remote store (the stored answers are all computed again)."""
-        return None
 
     def compact(self) -> str | None:
         return None  # the server compacts its own storage
@@ -245,30 +265,10 @@ def _pointer_operations(generation: str, published: Iterable[str]) -> list[str]:
     ]
 
 
-def _update_tokens(update: str, base_iri: str | None) -> list[tuple[str, int, int, str, str | None]]:
-    """The update's tokens: (kind, start, end, text, IRI). Words are upper-cased; an IRI or a
-    prefixed name comes with the absolute IRI it names, read by the update's own ``PREFIX`` and
-    ``BASE`` declarations and the base it is sent with (None for a prefix it does not declare)."""
-    tokens, prefixes, base = [], {}, base_iri
-    for kind, pos, end, colon in Lexer(update).tokens():
-        text = update[pos:end].upper() if kind == "word" else update[pos:end]
-        iri = None
-        if kind == "iri":
-            iri = urllib.parse.urljoin(base, text[1:-1]) if base else text[1:-1]
-        elif kind == "pname" and update[pos:colon] in prefixes:
-            iri = prefixes[update[pos:colon]] + _ESCAPED.sub(r"\1", update[colon + 1 : end])
-        if kind == "iri" and len(tokens) >= 1 and tokens[-1][3] == "BASE":
-            base = iri
-        elif kind == "iri" and len(tokens) >= 2 and tokens[-2][3] == "PREFIX" and tokens[-1][0] == "pname":
-            prefixes[tokens[-1][3][:-1]] = iri
-        tokens.append((kind, pos, end, text, iri))
-    return tokens
-
-
 def graphs_named(update: str, *, base_iri: str | None = None) -> set[str]:
     """The graphs an update names (after GRAPH, INTO, TO, WITH, USING NAMED): what it may
     create. A graph it empties stays listed, empty; an IRI that is not a graph costs nothing."""
-    tokens = _update_tokens(update, base_iri)
+    tokens = list(resolved_tokens(update, base_iri))
     return {iri for before, (_, _, _, _, iri) in itertools.pairwise(tokens)
             if iri and before[3] in ("GRAPH", "INTO", "TO", "WITH", "NAMED")}
 
@@ -279,7 +279,7 @@ def confine_update(update: str, published: list[str], *, base_iri: str | None = 
     which it cannot answer): they become a ``DROP``/``CLEAR`` of each published graph. ``DEFAULT``
     (the union of the published graphs, never written) becomes a no-op on a graph never written.
     A graph dropped (``DROP GRAPH``, ``MOVE``'s source) is no longer published."""
-    tokens = _update_tokens(update, base_iri)
+    tokens = list(resolved_tokens(update, base_iri))
     pieces, dropped, last, index = [], set(), 0, 0
     while index < len(tokens):
         kind, start, _, text, _ = tokens[index]
@@ -302,18 +302,47 @@ def confine_update(update: str, published: list[str], *, base_iri: str | None = 
     return "".join(pieces) + update[last:], dropped
 
 
-class RemoteGraphWriter:
-    """What a writer may do to the generation it prepares on a remote store."""
+def request_parts(chunks: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    """N-Triples chunks gathered into parts of about ``size`` bytes, each cut at a line's end.
+    A blank node's label holds within one request only: after the first ``_:`` (in a term or,
+    to be safe, anywhere) the rest goes in one part."""
+    part: list[bytes] = []
+    held, blank, tail = 0, False, b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        blank = blank or b"_:" in tail + chunk[:1] or b"_:" in chunk
+        tail = chunk[-1:]
+        part.append(chunk)
+        held += len(chunk)
+        if held >= size and not blank:
+            data = b"".join(part)
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield [data[:cut]]
+                part, held = ([data[cut:]], len(data) - cut) if cut < len(data) else ([], 0)
+            else:
+                part = [data]
+    if part:
+        yield part
 
-    def __init__(self, client: Client, token: str) -> None:
+
+class RemoteGraphWriter:
+    """What a writer may do to the generation it prepares on a remote store: each graph
+    it writes goes to a staging graph if ``published`` lists it, else to its own name."""
+
+    def __init__(self, client: Client, token: str, *, published: Iterable[str] = ()) -> None:
         self.client, self.token = client, token
+        self.published = frozenset(published)
+        #: Each graph written: the graph it is written to (a staging graph, or its own name).
         self.staged: dict[str, str] = {}
         self.removed: list[str] = []
         self.replaced: list[str] = []
         self.compacted = False
 
     def _stage(self, graph: str) -> str:
-        self.staged[graph] = staging_graph(self.token, graph)
+        unseen = graph not in self.published and not _ours(graph)
+        self.staged[graph] = graph if unseen else staging_graph(self.token, graph)
         if graph in self.removed:
             self.removed.remove(graph)
         self.replaced.append(graph)
@@ -334,7 +363,7 @@ class RemoteGraphWriter:
             count += len(batch)
             yield ox.serialize(batch, None, ox.RdfFormat.N_TRIPLES) or b""
 
-        self.client.put_graph(self._stage(graph), chunks())
+        self._send(self._stage(graph), chunks())
         return count
 
     def load_graph(self, graph: str, chunks: Iterable[bytes]) -> int:
@@ -347,8 +376,17 @@ class RemoteGraphWriter:
                 if chunk:
                     yield chunk
 
-        self.client.put_graph(self._stage(graph), counted())
+        self._send(self._stage(graph), counted())
         return count
+
+    def _send(self, target: str, chunks: Iterable[bytes]) -> None:
+        """The graph's N-Triples to ``target``: a PUT, then a POST for each further part."""
+        sent = False
+        for part in request_parts(chunks, REQUEST_BYTES):
+            (self.client.post_graph if sent else self.client.put_graph)(target, part)
+            sent = True
+        if not sent:
+            self.client.put_graph(target, b"")  # an empty graph
 
     def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         if graph not in self.staged:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import urllib.parse
 from collections.abc import Iterator
 from functools import cached_property
 from itertools import accumulate, repeat
@@ -343,3 +344,26 @@ def unescape_iri(text: str) -> str:
 
 def unescape_local(text: str) -> str:
     return _LOCAL_ESCAPE.sub(r"\1", text)
+
+
+def resolved_tokens(text: str, base_iri: str | None) -> Iterator[tuple[str, int, int, str, str | None]]:
+    """The tokens of a query or update: (kind, start, end, text, IRI). Words are upper-cased;
+    an IRI or a prefixed name comes with the absolute IRI it names, read by the text's own
+    ``PREFIX`` and ``BASE`` declarations and the base it is sent with (None for a prefix it
+    does not declare)."""
+    prefixes: dict[str, str] = {}
+    base, before, last = base_iri, ("", 0, 0, "", None), ("", 0, 0, "", None)
+    for kind, pos, end, colon in Lexer(text).tokens():
+        word = text[pos:end].upper() if kind == "word" else text[pos:end]
+        iri = None
+        if kind == "iri":
+            iri = urllib.parse.urljoin(base, word[1:-1]) if base else word[1:-1]
+        elif kind == "pname" and text[pos:colon] in prefixes:
+            iri = prefixes[text[pos:colon]] + unescape_local(text[colon + 1 : end])
+        if kind == "iri" and last[3] == "BASE":
+            base = iri
+        elif kind == "iri" and before[3] == "PREFIX" and last[0] == "pname":
+            prefixes[last[3][:-1]] = iri
+        before, last = last, (kind, pos, end, word, iri)
+        yield last
+

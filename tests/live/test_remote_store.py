@@ -19,6 +19,9 @@ from policykg.build import build_store
 from policykg.config import load_settings
 from policykg.namespaces import REMOTE_CONTROL_GRAPH, REMOTE_STAGING_PREFIX
 from policykg.paths import queries_dir
+from policykg.publication.inputs import footprint
+from policykg.publication.recorded import recorded_change
+from policykg.remote.changes import write_changes
 from policykg.remote.protocol import RemoteStoreError
 from policykg.remote.store import RemoteStore
 from policykg.runtime.describe import Reader, describe
@@ -147,6 +150,105 @@ def test_a_failed_write_leaves_the_remote_store_as_it_was_and_nothing_staged(rem
     assert remote.current_generation() == before_generation
     assert len(remote) == before_count
     assert [remote.client.get_graph(g) for g in staged] == [None] * len(staged)  # dropped: the graph store has no such graph
+
+
+def test_a_graph_not_yet_published_is_written_in_place_and_seen_once_published(remote: RemoteStore) -> None:
+    """No staging graph and no MOVE (which copies on Virtuoso) for a graph the pointer does
+    not list: readers cannot see it before the publish; a failed write drops it."""
+    graph, failed = "http://example.org/graph/written-in-place", "http://example.org/graph/failed-in-place"
+    subject = ox.NamedNode("http://example.org/in-place")
+    quad = ox.Quad(subject, ox.NamedNode("http://example.org/p"), ox.Literal("in place"))
+    try:
+        with remote.writer(replacing=[graph]) as writer:
+            writer.replace_graph(graph, [quad])
+            assert writer.staged == {graph: graph}
+            assert b"in place" in remote.client.get_graph(graph).read()  # on the server, under its name
+            assert graph not in remote.reader().graphs and not list(remote.reader().quads_for_pattern(subject, None, None))
+            for query in (f"SELECT ?o FROM <{graph}> WHERE {{ ?s ?p ?o }}", f"SELECT ?o FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                          f"CONSTRUCT {{ ?s ?p ?o }} FROM <{graph}> WHERE {{ ?s ?p ?o }}"):
+                assert not list(remote.query(query)), query  # not even by its name in a FROM
+        assert graph in remote.named_graphs()
+        assert [q.object for q in remote.reader().quads_for_pattern(subject, None, None)] == [quad.object]
+        with pytest.raises(RuntimeError, match="half way"):
+            with remote.writer(replacing=[failed]) as writer:
+                writer.replace_graph(failed, [quad])
+                raise RuntimeError("the load failed half way")
+        assert remote.client.get_graph(failed) is None
+        assert failed not in remote.named_graphs()
+    finally:
+        with remote.writer() as writer:
+            writer.remove_graph(graph)
+    assert graph not in remote.named_graphs()
+
+
+def test_a_write_records_what_it_changed_for_the_stored_answers(remote: RemoteStore) -> None:
+    """A remote store keeps no older generation: the writer records, before it publishes, the
+    triples it adds and removes, and for a graph too large to compare, the predicates its
+    published version held (policykg.remote.changes)."""
+    graph = "http://example.org/graph/recorded"
+    s, p, q = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.NamedNode("http://example.org/q")
+    kept, old, new = ox.Quad(s, p, ox.Literal("kept")), ox.Quad(s, p, ox.Literal("old")), ox.Quad(s, q, ox.Literal("new"))
+    try:
+        with remote.writer(replacing=[graph]) as writer:
+            writer.replace_graph(graph, [kept, old])
+        first = remote.current_generation()
+        with remote.writer(replacing=[graph]) as writer:
+            writer.replace_graph(graph, [kept, new])
+        record = remote.recorded_changes(remote.current_generation())
+        assert record["from"] == first and record["changed"] == [graph] and record["compared"] == [graph]
+        assert [str(quad) for quad in ox.parse(record["added"].encode(), ox.RdfFormat.N_QUADS)] == [str(ox.Quad(s, q, new.object, ox.NamedNode(graph)))]
+        assert [str(quad) for quad in ox.parse(record["removed"].encode(), ox.RdfFormat.N_QUADS)] == [str(ox.Quad(s, p, old.object, ox.NamedNode(graph)))]
+        assert remote.changes_between(first, remote.current_generation()) == {graph}
+        staged = REMOTE_STAGING_PREFIX + "test/recorded"
+        remote.client.put_graph(staged, b'<http://example.org/s> <http://example.org/r> "1" .\n')
+        too_large = write_changes(remote.client, [graph], {graph: staged}, [], limit=1)
+        assert too_large["compared"] == [] and too_large["wholesale"] == {graph: ["http://example.org/p", "http://example.org/q"]}
+        remote.client.update(f"DROP SILENT GRAPH <{staged}>")
+    finally:
+        with remote.writer() as writer:
+            writer.remove_graph(graph)
+    record = remote.recorded_changes(remote.current_generation())
+    assert record["changed"] == [graph] and record["removed"].count("\n") == 2 and not record["added"]
+
+
+def test_a_graph_larger_than_one_request_is_sent_in_parts(remote: RemoteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PUT, then POSTs (policykg.remote.store.REQUEST_BYTES): new and published graphs alike."""
+    monkeypatch.setattr("policykg.remote.store.REQUEST_BYTES", 1000)
+    graph = "http://example.org/graph/in-parts"
+
+    def chunks(n: int) -> list[bytes]:
+        return [f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n'.encode() for i in range(n)]
+
+    def held() -> int:
+        return int(next(iter(remote.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value)
+
+    sent = []
+    monkeypatch.setattr(remote.client, "post_graph", lambda target, body, **options: sent.append(target) or type(remote.client).post_graph(remote.client, target, body, **options))
+    try:
+        for n in (400, 300):  # written in place, then staged and moved
+            sent.clear()
+            with remote.writer(replacing=[graph]) as writer:
+                assert writer.load_graph(graph, chunks(n)) == n
+            assert held() == n and len(sent) > 5
+    finally:
+        with remote.writer() as writer:
+            writer.remove_graph(graph)
+
+
+def test_a_graph_changed_wholesale_counts_by_the_predicates_it_held(remote: RemoteStore) -> None:
+    """A graph too large to compare (no older generation on the server): a question reading a
+    predicate the graph held before, or may have held (not recorded), may see the change; one
+    reading only what the graph holds in neither generation cannot."""
+    graph = "http://example.org/graph/too-large"
+    reads_p = footprint("SELECT ?o WHERE { ?s <http://example.org/p> ?o }")
+    reads_q = footprint("SELECT ?o WHERE { ?s <http://example.org/q> ?o }")
+
+    def change(predicates):
+        return recorded_change([{"changed": [graph], "compared": [], "wholesale": {graph: predicates}, "added": "", "removed": ""}], remote.reader())
+
+    assert change(["http://example.org/p"]).affects(reads_p) is not None
+    assert change(["http://example.org/p"]).affects(reads_q) is None
+    assert change(None).affects(reads_q) is not None
 
 
 def test_a_failed_build_leaves_the_remote_store_as_it_was(remote_settings, remote: RemoteStore, tmp_path: Path) -> None:

@@ -78,7 +78,6 @@ def assert_same_as_from_scratch(settings) -> None:
     assert everything_stored(store) == kept
 
 
-@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(own) -> None:
     settings, registries = own
     store = open_store(settings)
@@ -95,7 +94,6 @@ def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(o
     assert_same_as_from_scratch(settings)
 
 
-@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_a_label_change_of_a_decision_recomputes_only_the_queries_that_can_see_it(own) -> None:
     settings, registries = own
     edit_row(registries / "decisions.csv", "kf-2018-program", "title_en", "The program is adopted (edited)")
@@ -110,7 +108,6 @@ def test_a_label_change_of_a_decision_recomputes_only_the_queries_that_can_see_i
     assert_same_as_from_scratch(settings)
 
 
-@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_a_change_a_query_reads_makes_it_answer_again(own) -> None:
     settings, registries = own
     assert edit_row(registries / "projects.csv", "p-2018-001", "budget", "8 500 000") == "8 400 000"
@@ -122,7 +119,6 @@ def test_a_change_a_query_reads_makes_it_answer_again(own) -> None:
     assert_same_as_from_scratch(settings)
 
 
-@pytest.mark.embedded_only('what changed between generations is recorded by the embedded store only; a remote store answers everything again')
 def test_an_update_whose_graphs_are_unknown_answers_everything_again(own) -> None:
     settings, _ = own
     store = open_store(settings)

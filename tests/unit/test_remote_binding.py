@@ -151,11 +151,23 @@ def test_a_literal_keeps_its_whitespace_and_a_boolean_its_canonical_form() -> No
     assert (row["b"], row["c"]) == (ox.Literal(True), ox.Literal(False))
 
 
+def test_the_graphs_of_a_querys_own_dataset_are_read_by_its_prefixes_and_base() -> None:
+    from policykg.remote.reader import dataset_clause
+
+    query = ("BASE <http://example.org/> PREFIX g: <http://example.org/graph/>\n"
+             "CONSTRUCT { ?s ?p ?o } FROM g:a FROM <b> FROM NAMED <http://other.org/c> WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert dataset_clause(query) == (["http://example.org/graph/a", "http://example.org/b"], ["http://other.org/c"])
+    assert has_dataset_clause(query)  # after a CONSTRUCT template too
+    assert dataset_clause("SELECT * FROM <g> { ?s ?p ?o }", "http://example.org/base/") == (["http://example.org/base/g"], [])
+    assert dataset_clause("SELECT * { ?s ?p ?o } # FROM <x>") == ([], [])
+
+
 @pytest.mark.parametrize(("query", "expected"), [
     ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", "SELECT *   WHERE { ?s ?p ?o }"),
     ("SELECT * FROM ex:g FROM NAMED <http://h> { ?s ?p ?o }", "SELECT *     { ?s ?p ?o }"),
     ("ASK from named <http://h> { GRAPH ?g { ?s ?p 'FROM <x>' } }", "ASK   { GRAPH ?g { ?s ?p 'FROM <x>' } }"),
     ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o }"),
+    ("CONSTRUCT { ?s ?p ?o } FROM <http://g> WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o }   WHERE { ?s ?p ?o }"),
 ])
 def test_the_protocols_dataset_replaces_the_querys_own(query, expected) -> None:
     """Virtuoso keeps a query's FROM over the protocol's default-graph-uri (the protocol says the
@@ -189,3 +201,21 @@ def test_an_update_names_its_graphs_by_prefixed_names_and_relative_iris_too() ->
         "http://example.org/g7"}
     # a name whose prefix is not declared is the server's to refuse: nothing is taken off the list
     assert confine_update("DROP GRAPH nope:g1", published)[1] == set()
+
+
+def test_a_large_graph_is_sent_in_parts_cut_at_lines_and_never_after_a_blank_node() -> None:
+    """Virtuoso 7.2 crashed reading a 7 GB graph store body: a graph goes in parts of about
+    REQUEST_BYTES (a PUT, then POSTs), each ending at a line's end; a blank node's label holds
+    within one request only, so nothing is cut after one."""
+    from policykg.remote.store import request_parts
+
+    lines = [f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n".encode() for i in range(100)]
+    chunks = [piece for i in range(0, 100, 7) for piece in (b"".join(lines[i : i + 7])[:25], b"".join(lines[i : i + 7])[25:])]  # cut inside lines
+    parts = [b"".join(part) for part in request_parts(chunks, 500)]
+    assert len(parts) > 5 and b"".join(parts) == b"".join(lines)
+    assert all(part.endswith(b"\n") for part in parts)
+    assert all(len(part) < 500 + 7 * len(lines[0]) for part in parts)
+    with_blank = [*chunks[:4], b"_:b1 <http://example.org/p> _:b2 .\n", *chunks[4:]]
+    parts = [b"".join(part) for part in request_parts(with_blank, 500)]
+    assert b"".join(parts) == b"".join(with_blank) and b"_:b1" in parts[-1] and parts[-1].endswith(b"".join(lines)[-200:])
+    assert [b"".join(part) for part in request_parts([b"", b""], 500)] == []

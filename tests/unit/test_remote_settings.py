@@ -43,3 +43,13 @@ def test_the_store_is_remote_only_when_a_url_is_set() -> None:
 def test_a_store_url_must_be_http(name: str) -> None:
     with pytest.raises(ConfigError, match=f"POLICYKG_{name.upper()}.*http"):
         settings(**{name: "file:///etc/passwd"})
+
+
+def test_publication_work_on_a_remote_store_has_its_own_time_limit() -> None:
+    """Requests are answered within query_timeout; the stored answers, the rules, reports and
+    dumps made by the command line take longer on a large set (batch_timeout)."""
+    remote = settings(store_url="http://db.example", query_timeout=5, batch_timeout=900)
+    assert open_store(remote).timeout == 5
+    assert open_store(remote, batch=True).timeout == 900
+    with pytest.raises(ConfigError, match="POLICYKG_BATCH_TIMEOUT"):
+        load_settings({"store": "var/store"}, environ={"POLICYKG_BATCH_TIMEOUT": "0"})
