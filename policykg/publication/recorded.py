@@ -78,5 +78,4 @@ def recorded_change(records: list[dict], reader) -> Change:
             known = wholesale.get(graph, set())
             wholesale[graph] = None if predicates is None or known is None else known | set(predicates)
     newer = _Published(reader)
-    change = Change(_Recorded(newer, removed, wholesale), newer, triples, sorted(wholesale))
-    return change
+    return Change(_Recorded(newer, removed, wholesale), newer, triples, sorted(wholesale))

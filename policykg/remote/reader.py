@@ -116,18 +116,21 @@ def _prologue(sparql: str, base_iri: str | None = None) -> list[tuple[str, int, 
     return found
 
 
+def _from_clauses(tokens: list[tuple[str, int, int, str, str | None]]) -> Iterator[tuple[int, bool, tuple]]:
+    """Each ``FROM`` clause of a prologue: (where it starts, whether NAMED, its graph's token)."""
+    for index, (_, start, _, word, _) in enumerate(tokens):
+        if word == "FROM":
+            named = index + 1 < len(tokens) and tokens[index + 1][3] == "NAMED"
+            yield start, named, tokens[min(index + (2 if named else 1), len(tokens) - 1)]
+
+
 def without_dataset_clause(sparql: str) -> str:
     """``sparql`` without its ``FROM`` and ``FROM NAMED`` clauses. The protocol's dataset
     (``default-graph-uri``, ``named-graph-uri``) overrides the query's own, as the SPARQL 1.1
     Protocol says; Virtuoso keeps the query's instead, so a query that goes with a dataset goes
     without its own."""
-    tokens, cut = _prologue(sparql), []
-    for index, (_, start, _, word, _) in enumerate(tokens):
-        if word == "FROM":
-            graph = index + 2 if index + 1 < len(tokens) and tokens[index + 1][3] == "NAMED" else index + 1
-            cut.append((start, tokens[min(graph, len(tokens) - 1)][2]))
-    for start, end in reversed(cut):
-        sparql = sparql[:start] + " " + sparql[end:]
+    for start, _, graph in reversed(list(_from_clauses(_prologue(sparql)))):
+        sparql = sparql[:start] + " " + sparql[graph[2]:]
     return sparql
 
 
@@ -141,13 +144,9 @@ def dataset_clause(sparql: str, base_iri: str | None = None) -> tuple[list[str],
     (read by its ``PREFIX`` and ``BASE`` declarations)."""
     defaults: list[str] = []
     named: list[str] = []
-    tokens = _prologue(sparql, base_iri)
-    for index, token in enumerate(tokens):
-        if token[3] == "FROM":
-            is_named = index + 1 < len(tokens) and tokens[index + 1][3] == "NAMED"
-            at = index + (2 if is_named else 1)
-            if at < len(tokens) and tokens[at][4]:
-                (named if is_named else defaults).append(tokens[at][4])
+    for _, is_named, graph in _from_clauses(_prologue(sparql, base_iri)):
+        if graph[4]:
+            (named if is_named else defaults).append(graph[4])
     return defaults, named
 
 
