@@ -63,12 +63,18 @@ def query_form(sparql: str) -> str:
 
 #: The quads of a pattern, with what each blank node among the objects says: a blank node
 #: cannot be named in a later query, so its description comes along.
-_QUADS = "SELECT ?s ?p ?o ?g ?p1 ?o1 WHERE { GRAPH ?g { ?s ?p ?o OPTIONAL { ?o ?p1 ?o1 FILTER (isBlank(?o)) } } }"
+_QUADS = "SELECT ?s ?p ?o ?g ?p1 ?o1 WHERE {{ {values}GRAPH ?g {{ ?s ?p ?o OPTIONAL {{ ?o ?p1 ?o1 FILTER (isBlank(?o)) }} }} }}"
 #: The deepest chain of blank nodes followed (a chain may be a cycle).
 BLANK_DEPTH = 16
+#: Rows of a pattern's first request. Most look-ups read a few quads (whether there is one, a page
+#: of a list); one that reads on gets the rest in a second request, so that a pattern matching a
+#: million quads (the work serving a goal) costs one small request where a few are wanted.
+FIRST_ROWS = 1000
+#: Subjects named in one request of :meth:`RemoteReader.statements_of`.
+SUBJECTS_PER_REQUEST = 200
 
 
-def _chained(depth: int) -> str:
+def _chained(depth: int, values: str = "") -> str:
     """Asked only when the blank nodes of an answer ``depth - 1`` levels deep say something of
     further blank nodes (a membership's period: interval, then instant): the quads with blank
     objects again, ``depth`` levels deep, in one answer (blank node labels hold within an answer
@@ -77,7 +83,7 @@ def _chained(depth: int) -> str:
     for level in range(depth, 1, -1):
         nested = f" OPTIONAL {{ ?o{level - 1} ?p{level} ?o{level} FILTER (isBlank(?o{level - 1})){nested} }}"
     columns = " ".join(f"?p{level} ?o{level}" for level in range(1, depth + 1))
-    return f"SELECT ?s ?p ?o ?g {columns} WHERE {{ GRAPH ?g {{ ?s ?p ?o . ?o ?p1 ?o1 FILTER (isBlank(?o)){nested} }} }}"
+    return f"SELECT ?s ?p ?o ?g {columns} WHERE {{ {values}GRAPH ?g {{ ?s ?p ?o . ?o ?p1 ?o1 FILTER (isBlank(?o)){nested} }} }}"
 
 
 def _levels(depth: int) -> list[tuple[str, str, str]]:
@@ -259,13 +265,39 @@ class RemoteReader:
             bound[ox.Variable(name)] = term
         if graph_name is not None and graph_name.value not in self._graph_set:
             return iter(())
+        return self._paged(bound)
+
+    def _paged(self, bound: dict) -> Iterator[ox.Quad]:
+        """The quads of a pattern: the first :data:`FIRST_ROWS` rows, then, if the reader reads
+        on, the whole answer without the quads already given (in whatever order it comes)."""
+        given, complete = self._fetch(bound, limit=FIRST_ROWS)
+        yield from given
+        if not complete:
+            seen = set(given)
+            yield from (quad for quad in self._fetch(bound)[0] if quad not in seen)
+
+    def statements_of(self, subjects: Iterable[ox.NamedNode]) -> list[ox.Quad]:
+        """Every published quad whose subject is one of ``subjects``, in a request per
+        :data:`SUBJECTS_PER_REQUEST` of them (a look-up per subject is a request each)."""
+        named = list(dict.fromkeys(s for s in subjects if isinstance(s, ox.NamedNode)))
+        found: list[ox.Quad] = []
+        for start in range(0, len(named), SUBJECTS_PER_REQUEST):
+            values = "VALUES ?s { " + " ".join(str(s) for s in named[start : start + SUBJECTS_PER_REQUEST]) + " } "
+            found += self._fetch({}, values=values)[0]
+        return found
+
+    def _fetch(self, bound: dict, *, values: str = "", limit: int | None = None) -> tuple[list[ox.Quad], bool]:
+        """(the quads, whether that is all of them) of _QUADS with ``bound`` and ``values``, the
+        statements of their blank objects kept (whole: they are kept first)."""
         graphs = [ox.NamedNode(g) for g in self.graphs]
-        rows, depth = list(self.query(_QUADS, substitutions=bound, named_graphs=graphs, default_graph=[])), 1
+        text = _QUADS.format(values=values) + (f" LIMIT {limit}" if limit else "")
+        rows, depth = list(self.query(text, substitutions=bound, named_graphs=graphs, default_graph=[])), 1
+        complete = limit is None or len(rows) < limit
         while depth < BLANK_DEPTH and any(isinstance(row[f"o{depth}"], ox.BlankNode) for row in rows):
             depth += 1
-            deeper = self.query(_chained(depth), substitutions=bound, named_graphs=graphs, default_graph=[])
+            deeper = self.query(_chained(depth, values), substitutions=bound, named_graphs=graphs, default_graph=[])
             rows = [row for row in rows if row["p1"] is None] + list(deeper)
-        return iter(self._quads(rows, _levels(depth)))  # whole: the blank nodes' statements are kept first
+        return self._quads(rows, _levels(depth)), complete
 
     def _quads(self, rows, levels: list[tuple[str, str, str]]) -> list[ox.Quad]:
         found: list[ox.Quad] = []

@@ -15,7 +15,6 @@ generation of the store, so that pages do not overlap.
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ import pyoxigraph as ox
 from policykg import formats
 from policykg.namespaces import (
     DCT,
-    ELI,
     ORG,
     PKG,
     PROV,
@@ -35,6 +33,9 @@ from policykg.namespaces import (
     SPDX,
 )
 from policykg.runtime.executor import Answer, Failure, Limits
+from policykg.runtime.lookups import Reader, Term, Why  # noqa: F401 (Reader: the name the callers import)
+from policykg.runtime.lookups import distinct as _distinct
+from policykg.runtime.lookups import node as _node
 from policykg.runtime.results import prefixes_for
 from policykg.runtime.streaming import Sink, TooLarge
 from policykg.store import EmbeddedStore
@@ -55,15 +56,12 @@ TRACE_PROPERTIES = tuple(
 )
 PART_OF = str(PKG.partOf)
 PROJECT = str(PKG.Project)
-#: Label properties, preferred first.
-LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, ELI.title, DCT.title)
 MAX_VALUES = 200  # values of one outgoing property on a page
 MAX_RDF_VALUES = 1000  # ... and in an RDF variant
 INCOMING_PAGE = 20  # subjects of one incoming property on a page
 RDF_INCOMING = 100  # ... and in an RDF variant
 WORK_PAGE = 25  # works of one group on a page
 SORT_LIMIT = 1000  # lists up to this size are ordered by label
-COUNT_CAP = 10_000  # children counted one by one up to here
 BNODE_DEPTH = 4
 VIA_CAP = 500  # activities counted through their projects
 SUMMARY_SAMPLE = 500  # works whose other links make the overview
@@ -71,42 +69,9 @@ SUMMARY_TOP = 20  # values of each property in the overview
 #: What the overview counts, in this order.
 SUMMARY_PROPERTIES = tuple(str(p) for p in (PKG.servesGoal, PKG.withinFocusArea, PKG.appliesPrinciple, PKG.contributesToTarget, PKG.responsibleBody))
 
-_INCOMING_COUNTS = """
-SELECT ?o ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o ?p"""
 _THROUGH_PROJECT_PAGE = """
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
-SELECT DISTINCT ?o ?a ?p WHERE {{ ?p <{prop}> ?o . ?a pkg:partOf ?p }}"""
-
-
-@dataclass(frozen=True)
-class Term:
-    """An RDF term as templates need it."""
-
-    kind: str  # iri, bnode, literal
-    value: str
-    lang: str | None = None
-    datatype: str | None = None
-
-    @classmethod
-    def of(cls, term) -> "Term":
-        if isinstance(term, ox.NamedNode):
-            return cls("iri", term.value)
-        if isinstance(term, ox.BlankNode):
-            return cls("bnode", term.value)
-        return cls("literal", term.value, term.language, term.datatype.value if term.datatype else None)
-
-
-@dataclass(frozen=True)
-class Why:
-    """Why a traceability link exists: its basis and where that comes from."""
-
-    basis: str | None  # pkg:StatedInProgram, pkg:AssertedInRegistry, pkg:InferredByRule (None: not qualified)
-    source: Term | None = None  # a program section, a registry row ...
-    rule: str | None = None
-    row: int | None = None
-    file: str | None = None
-    link: str | None = None  # the pkg:TraceLink
-    through: str | None = None  # the project that carries the link, for an activity
+SELECT DISTINCT ?o ?a ?p WHERE {{ ?p <{prop}> ?o . ?a pkg:partOf ?p }} LIMIT {limit}"""
 
 
 @dataclass(frozen=True)
@@ -163,21 +128,6 @@ class Description:
     graphs: dict[str, dict] = field(default_factory=dict)
 
 
-@functools.lru_cache(maxsize=4096)
-def _node(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
-
-
-def _distinct(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    """Quads whose triple was not seen before (a triple may sit in several graphs)."""
-    seen = set()
-    for quad in quads:
-        triple = (quad.subject, quad.predicate, quad.object)
-        if triple not in seen:
-            seen.add(triple)
-            yield quad
-
-
 def _graph(quad: ox.Quad) -> str | None:
     return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
 
@@ -187,71 +137,6 @@ def exists(reader: ox.Store, node: ox.NamedNode) -> bool:
     return any(True for _ in itertools.islice(reader.quads_for_pattern(node, None, None, None), 1)) or any(
         True for _ in itertools.islice(reader.quads_for_pattern(None, None, node, None), 1)
     )
-
-
-class Reader:
-    """Small look-ups on a read-only store."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self._labels: dict[str, dict[str, str]] = {}
-
-    def objects(self, subject, prop) -> list:
-        return list(dict.fromkeys(q.object for q in self.store.quads_for_pattern(subject, _node(prop), None, None)))
-
-    def first(self, subject, prop):
-        for quad in self.store.quads_for_pattern(subject, _node(prop), None, None):
-            return quad.object
-        return None
-
-    def incoming_counts(self, node: ox.NamedNode) -> dict[str, int]:
-        rows = self.store.query(
-            _INCOMING_COUNTS, substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True
-        )
-        return {row["p"].value: int(row["n"].value) for row in rows}
-
-    def labels(self, iri: str) -> dict[str, str]:
-        """The resource's label in each language, preferring the first label properties."""
-        found = self._labels.get(iri)
-        if found is None:
-            found = {}
-            node = _node(iri)
-            for index, prop in enumerate(LABEL_PROPERTIES):
-                if index == 2 and found:
-                    break  # titles only for what has no label
-                for value in self.objects(node, prop):
-                    if isinstance(value, ox.Literal):
-                        found.setdefault(value.language or "", value.value)
-            self._labels[iri] = found
-        return found
-
-    def why(self, work, prop: str, target) -> Why | None:
-        """The qualified link of (work, prop, target), or None when it has none."""
-        for link in self.objects(work, PKG.qualifiedLink):
-            if self.first(link, PKG.linkProperty) != _node(prop) or self.first(link, PKG.linkTarget) != target:
-                continue
-            basis = self.first(link, PKG.basis)
-            source = self.first(link, PROV.wasDerivedFrom)
-            rule = self.first(link, PKG.rule)
-            row = file = None
-            if isinstance(source, ox.NamedNode):
-                number = self.first(source, PKG.rowNumber)
-                row = int(number.value) if isinstance(number, ox.Literal) else None
-                part = self.first(source, DCT.isPartOf)
-                name = self.first(part, PKG.fileName) if isinstance(part, ox.NamedNode) else None
-                file = name.value if isinstance(name, ox.Literal) else None
-            return Why(
-                basis.value if basis else None,
-                Term.of(source) if source is not None else None,
-                rule.value if isinstance(rule, ox.NamedNode) else None,
-                row,
-                file,
-                link.value if isinstance(link, ox.NamedNode) else None,
-            )
-        return None
-
-    def count_children(self, project) -> int:
-        return sum(1 for _ in itertools.islice(_distinct(self.store.quads_for_pattern(None, _node(PKG.partOf), project, None)), COUNT_CAP))
 
 
 @dataclass(frozen=True)
@@ -326,6 +211,7 @@ def bounded_triples(reader: Reader, node: ox.NamedNode) -> Iterator[ox.Triple]:
             if isinstance(quad.subject, ox.NamedNode):
                 named.add(quad.subject)
     named.discard(node)
+    reader.prefetch_labels(n.value for n in named)
     for iri in sorted(named, key=lambda n: n.value):
         yield from _label_triples(reader, iri)
 
@@ -335,6 +221,7 @@ def _page(quads: Iterable[ox.Quad], reader: Reader, count: int, offset: int, siz
     terms = (getattr(q, end) for q in _distinct(quads))
     if count <= SORT_LIMIT:
         every = list(terms)
+        reader.prefetch_labels(t.value for t in every if isinstance(t, ox.NamedNode))
         every.sort(key=lambda t: (_sort_label(reader, t), t.value))
         return every[offset : offset + size], "label"
     return list(itertools.islice(terms, offset, offset + size)), "index"
@@ -376,17 +263,20 @@ def _through_projects(reader: Reader, node: ox.NamedNode, prop: str, offset: int
     first pages and a capped count are cheap.
     """
     page = reader.store.query(
-        _THROUGH_PROJECT_PAGE.format(prop=prop), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True
+        _THROUGH_PROJECT_PAGE.format(prop=prop, limit=VIA_CAP + 1), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True
     )
     pairs = [(row["a"], row["p"]) for row in itertools.islice(page, VIA_CAP + 1)]
     if not pairs:
         return None
     group = Group(prop, min(len(pairs), VIA_CAP), offset, via=True, capped=len(pairs) > VIA_CAP)
     if len(pairs) <= SORT_LIMIT:
+        reader.prefetch_labels(a.value for a, _ in pairs if isinstance(a, ox.NamedNode))
         pairs.sort(key=lambda pair: (_sort_label(reader, pair[0]), pair[0].value))
     else:
         group.ordered = "index"
-    group.items = [_work(reader, a, prop, node, through=p) for a, p in pairs[offset : offset + WORK_PAGE]]
+    shown = pairs[offset : offset + WORK_PAGE]
+    reader.prefetch_works([a for a, _ in shown] + [p for _, p in shown])
+    group.items = [_work(reader, a, prop, node, through=p) for a, p in shown]
     return group
 
 
@@ -399,10 +289,12 @@ def _summary(reader: Reader, node: ox.NamedNode, prop: str, total: int) -> tuple
     counted: dict[str, dict[str, int]] = {}
     sampled = 0
     works = (q.subject for q in _distinct(reader.store.quads_for_pattern(None, _node(prop), node, None)))
-    for work in itertools.islice(works, SUMMARY_SAMPLE):
+    sample = list(itertools.islice(works, SUMMARY_SAMPLE))
+    reader.prefetch(sample)
+    for work in sample:
         sampled += 1
         seen = set()
-        for statement in reader.store.quads_for_pattern(work, None, None, None):
+        for statement in reader.statements(work):
             name = wanted.get(statement.predicate)
             value = statement.object
             if name is None or value == node or not isinstance(value, ox.NamedNode) or (name, value) in seen:
@@ -446,6 +338,7 @@ def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[
             subjects, group.ordered = _page(
                 store.quads_for_pattern(None, _node(prop), node, None), reader, group.count, group.offset, WORK_PAGE, "subject"
             )
+            reader.prefetch_works(subjects)
             group.items = [_work(reader, s, prop, node) for s in subjects]
             found.work.append(group)
     for prop in TRACE_PROPERTIES:
@@ -509,12 +402,13 @@ def _collect_labels(reader: Reader, found: Description) -> None:
             iris.update(v for v in (why.basis, why.rule) if v)
             if why.source and why.source.kind == "iri":
                 iris.add(why.source.value)
+    reader.prefetch_labels(iris)
     for iri in iris:
         labels = reader.labels(iri)
         if labels:
             found.labels[iri] = labels
-        if labels or any(True for _ in itertools.islice(reader.store.quads_for_pattern(_node(iri), None, None, None), 1)):
             found.described.add(iri)
+    found.described |= reader.described(iri for iri in iris if iri not in found.labels)
 
 
 def graph_facts(reader: Reader, graph: str) -> dict:

@@ -390,3 +390,24 @@ def test_a_query_past_the_time_limit_is_stopped_and_said_to_be(remote_server) ->
     assert time.monotonic() - started < 10
     client.update("DROP SILENT GRAPH <http://example.org/slow>")
     assert client.query("ASK {}", accept="application/sparql-results+json", timeout=10).read()
+
+
+@pytest.mark.parametrize("path", ["goal/2", "body/kommunstyrelsen"])
+def test_a_page_costs_a_few_requests_on_the_remote_store(remote: RemoteStore, remote_settings, path: str) -> None:
+    """The look-ups of a page's lists go in batches (policykg.runtime.lookups): a request per
+    look-up made a goal's page some hundreds of requests, and a hub's page minutes."""
+    reader = remote.reader()
+    sent = []
+    send = reader.client._send
+
+    def counted(method, url, *args, **options):
+        sent.append(method)
+        return send(method, url, *args, **options)
+
+    reader.client._send = counted
+    try:
+        found = describe(Reader(reader), ox.NamedNode(remote_settings.iris(path)), "g", {})
+    finally:
+        reader.client._send = send
+    assert found.work and found.labels
+    assert len(sent) <= 50, f"{len(sent)} requests"  # 24 and 37 (619 for goal/2 one look-up at a time)
