@@ -276,14 +276,16 @@ class RemoteReader:
             seen = set(given)
             yield from (quad for quad in self._fetch(bound)[0] if quad not in seen)
 
-    def statements_of(self, subjects: Iterable[ox.NamedNode]) -> list[ox.Quad]:
-        """Every published quad whose subject is one of ``subjects``, in a request per
-        :data:`SUBJECTS_PER_REQUEST` of them (a look-up per subject is a request each)."""
+    def statements_of(self, subjects: Iterable[ox.NamedNode], predicates: Sequence[ox.NamedNode] = ()) -> list[ox.Quad]:
+        """Every published quad whose subject is one of ``subjects`` (and predicate one of
+        ``predicates``, if given), in a request per :data:`SUBJECTS_PER_REQUEST` subjects (a
+        look-up per subject is a request each)."""
         named = list(dict.fromkeys(s for s in subjects if isinstance(s, ox.NamedNode)))
+        only = "VALUES ?p { " + " ".join(str(p) for p in predicates) + " } " if predicates else ""
         found: list[ox.Quad] = []
         for start in range(0, len(named), SUBJECTS_PER_REQUEST):
             values = "VALUES ?s { " + " ".join(str(s) for s in named[start : start + SUBJECTS_PER_REQUEST]) + " } "
-            found += self._fetch({}, values=values)[0]
+            found += self._fetch({}, values=values + only)[0]
         return found
 
     def _fetch(self, bound: dict, *, values: str = "", limit: int | None = None) -> tuple[list[ox.Quad], bool]:

@@ -290,11 +290,10 @@ def _summary(reader: Reader, node: ox.NamedNode, prop: str, total: int) -> tuple
     sampled = 0
     works = (q.subject for q in _distinct(reader.store.quads_for_pattern(None, _node(prop), node, None)))
     sample = list(itertools.islice(works, SUMMARY_SAMPLE))
-    reader.prefetch(sample)
-    for work in sample:
+    for work, statements in reader.statements_with(sample, SUMMARY_PROPERTIES).items():
         sampled += 1
         seen = set()
-        for statement in reader.statements(work):
+        for statement in statements:
             name = wanted.get(statement.predicate)
             value = statement.object
             if name is None or value == node or not isinstance(value, ox.NamedNode) or (name, value) in seen:

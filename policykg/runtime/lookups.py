@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -82,6 +82,18 @@ def _in_values(terms: Iterable[ox.NamedNode]) -> str:
     return " ".join(str(term) for term in terms)
 
 
+def _preferred_labels(objects: Callable[[str], list]) -> dict[str, str]:
+    """A label in each language, from ``objects(label property)``, preferring the first properties."""
+    found: dict[str, str] = {}
+    for index, prop in enumerate(LABEL_PROPERTIES):
+        if index == 2 and found:
+            break  # titles only for what has no label
+        for value in objects(prop):
+            if isinstance(value, ox.Literal):
+                found.setdefault(value.language or "", value.value)
+    return found
+
+
 class Reader:
     """Small look-ups on a read-only store (embedded, or remote: see the module)."""
 
@@ -133,6 +145,17 @@ class Reader:
             found[quad.subject].append(quad)
         self._known.update(found)
 
+    def statements_with(self, subjects: list, predicates: Iterable[str]) -> dict:
+        """subject -> its statements by one of ``predicates``, for each of ``subjects``."""
+        wanted = [node(p) for p in predicates]
+        if not self.batched:
+            chosen = set(wanted)
+            return {s: [q for q in self.statements(s) if q.predicate in chosen] for s in subjects}
+        found: dict = {s: [] for s in subjects}
+        for quad in self.store.statements_of(subjects, wanted):
+            found[quad.subject].append(quad)
+        return found
+
     def prefetch_works(self, works: Iterable) -> None:
         """What a list of works shows, fetched together: the works, their trace links, the
         rows those come from and the files of the rows, and how many activities each has."""
@@ -157,9 +180,10 @@ class Reader:
             return
         wanted = [node(iri) for iri in dict.fromkeys(iris) if iri not in self._labels]
         if wanted:
-            self.prefetch(wanted)
-            for subject in wanted:
-                self.labels(subject.value)
+            for subject, statements in self.statements_with(wanted, LABEL_PROPERTIES).items():
+                self._labels[subject.value] = _preferred_labels(
+                    lambda prop: list(dict.fromkeys(q.object for q in statements if q.predicate == node(prop)))  # noqa: B023
+                )
 
     def described(self, iris: Iterable[str]) -> set[str]:
         """Those of ``iris`` the store has a statement about."""
@@ -179,15 +203,7 @@ class Reader:
         """The resource's label in each language, preferring the first label properties."""
         found = self._labels.get(iri)
         if found is None:
-            found = {}
-            subject = node(iri)
-            for index, prop in enumerate(LABEL_PROPERTIES):
-                if index == 2 and found:
-                    break  # titles only for what has no label
-                for value in self.objects(subject, prop):
-                    if isinstance(value, ox.Literal):
-                        found.setdefault(value.language or "", value.value)
-            self._labels[iri] = found
+            found = self._labels[iri] = _preferred_labels(functools.partial(self.objects, node(iri)))
         return found
 
     def why(self, work, prop: str, target) -> Why | None:
