@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=50, help="how many projects and activities to visit")
     parser.add_argument("--base-iri", default=None, help="the base IRI the store was built with (default: the configured one)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a server setting, as POLICYKG_NAME")
+    parser.add_argument("--kinds", default=None, help="only these kinds of target, comma-separated (api, goal page, body page, project page, activity page)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -97,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no data in {args.store}: run 'policykg build' first")
     base_iri = args.base_iri or load_settings().base_iri
     kinds = targets(store, base_iri, args.sample)
+    if args.kinds:
+        wanted = [kind.strip() for kind in args.kinds.split(",")]
+        unknown = [kind for kind in wanted if kind not in kinds]
+        if unknown:
+            raise SystemExit(f"--kinds: no such kind of target: {', '.join(unknown)} (there are: {', '.join(kinds)})")
+        kinds = {kind: kinds[kind] for kind in wanted}
     report: dict = {
         "store": str(args.store),
         "generation": store.current_generation(),

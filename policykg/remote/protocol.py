@@ -213,6 +213,11 @@ class Client:
         path = parts.path or "/"
         return connection, path + (f"?{parts.query}" if parts.query else "")
 
+    @staticmethod
+    def _stopped(url: str, what: str, limit: float) -> str:
+        return (f"the remote store ({url}) stopped the {what} at the time limit ({limit:g} s, sent with it; or "
+                "Virtuoso's own [SPARQL] MaxQueryExecutionTime in virtuoso.ini, if that is shorter)")
+
     def _send(self, method, url, body, headers, timeout, *, what: str, missing_ok: bool = False) -> Response | None:
         limit = self.timeout if timeout is None else timeout
         headers = {**self.endpoints.headers(), **headers}
@@ -244,15 +249,14 @@ class Client:
             said = response.read()[:QUOTED].decode("utf-8", "replace").strip()
             if response.status == 400 and what in ("query", "update"):
                 raise RemoteSyntaxError(said)
+            if response.status == 500 and said.startswith("Virtuoso S1TAT"):  # the limit passed before any row
+                raise RemoteTimeout(self._stopped(url, what, limit))
             # not allowed (credentials) is not the server refusing this request for what it asks
             error = RemoteStoreError if response.status in (401, 403, 407) else ServerRefused
             raise error(f"the remote store ({url}) refused the {what}: HTTP {response.status}: {said}")
         if raw.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso stopped at the time limit sent with the query
             response.read()
-            raise RemoteTimeout(
-                f"the remote store ({url}) stopped the {what} at the time limit ({limit:g} s, sent with it; or "
-                "Virtuoso's own [SPARQL] MaxQueryExecutionTime in virtuoso.ini, if that is shorter)"
-            )
+            raise RemoteTimeout(self._stopped(url, what, limit))
         why = cut_short(raw.headers)
         if why:
             response.read()

@@ -96,6 +96,17 @@ def test_an_answer_the_server_cut_short_is_an_error(server, headers: dict, error
     assert says in str(raised.value)
 
 
+def test_a_query_stopped_at_the_time_limit_before_any_row_is_a_timeout(server) -> None:
+    """Where the limit passes before a row is ready (a query that takes long to compile),
+    Virtuoso 7.2 answers 500 with S1TAT in the body, as seen on the rule body-follow-up."""
+    server.status = 500
+    server.reply = (b"Virtuoso S1TAT Error RC...: Returning incomplete results, query interrupted by result timeout.  "
+                    b"Activity:      6 rnd     29 seq      0 same seg\n\nSPARQL query:\nSELECT ...")
+    with pytest.raises(RemoteTimeout) as raised:
+        server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON, timeout=30)
+    assert "stopped the query at the time limit (30 s" in str(raised.value)
+
+
 def test_the_time_limit_goes_with_the_query(server) -> None:
     """Virtuoso stops a query at about twice the milliseconds it is sent: half the limit goes."""
     server.client.query("ASK {}", accept=JSON, timeout=30).read()
