@@ -31,6 +31,14 @@ class QueryRefused(StoreError):
     compile or will not run it); the message says which server and what it said."""
 
 
+class StoreTimeout(StoreError):
+    """The store did not answer within the time limit (a remote server)."""
+
+
+class StoreUnreachable(StoreError):
+    """The store could not be reached (a remote server down, or not where the settings say)."""
+
+
 class StoreNotBuilt(StoreError):
     """There is no published generation yet."""
 

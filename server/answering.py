@@ -48,6 +48,8 @@ FAILURES: dict[str, type[ServiceError]] = {
     "too-large": AnswerTooLarge,
     "internal": InternalError,
     "remote": RemoteFailed,
+    "timeout": TimedOut,
+    "unreachable": Unavailable,
     "not-built": Unavailable,
     "busy": Unavailable,
 }

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from policykg import formats
 from policykg.formats import Format
 from policykg.namespaces import PREFIXES
+from policykg.storebase import StoreError
 
 from . import context
 from .errors import (
@@ -32,6 +33,7 @@ from .errors import (
     UnknownResource,
     error_format,
     from_http,
+    from_store,
 )
 
 
@@ -243,6 +245,10 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_error(from_http(error))
+
+    @app.errorhandler(StoreError)
+    def store_error(error: StoreError):  # a remote store down or slow: expected, said so, not logged as a fault
+        return render_error(from_store(error))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

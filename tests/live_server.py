@@ -59,9 +59,11 @@ class LiveServer:
 
 
 def start(
-    store: Path, log: Path, *, token: str = "test-token", command: list[str] | None = None, cwd: Path | None = None, **settings
+    store: Path, log: Path, *, token: str = "test-token", command: list[str] | None = None, cwd: Path | None = None,
+    healthy: bool = True, **settings,
 ) -> LiveServer:
-    """Serve ``store`` with ``policykg serve``; returns when /health answers.
+    """Serve ``store`` with ``policykg serve``; returns when /health answers (``healthy``: that
+    all is well, 200; else anything).
 
     ``command`` is the ``policykg`` command to run (default: this interpreter's, from the
     checkout); another one (an installed wheel's) runs in ``cwd`` without ``PYTHONPATH``."""
@@ -89,7 +91,7 @@ def start(
             raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text(errors='replace')[-3000:]}")
         try:
             status, _, _ = server.request("GET", "/health", timeout=2)
-            if status == 200:
+            if status == 200 or (status and not healthy):
                 return server
         except OSError:
             pass

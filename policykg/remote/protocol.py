@@ -23,7 +23,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from policykg.storebase import QueryRefused, StoreError
+from policykg.storebase import QueryRefused, StoreError, StoreTimeout, StoreUnreachable
 
 #: What a failure message quotes of the server's answer, at most.
 QUOTED = 600
@@ -39,8 +39,12 @@ class RemoteStoreError(StoreError):
     """The remote store could not be reached or refused a request; the message says which and why."""
 
 
-class RemoteTimeout(RemoteStoreError):
+class RemoteTimeout(RemoteStoreError, StoreTimeout):
     """The remote store did not answer within the time limit."""
+
+
+class RemoteUnreachable(RemoteStoreError, StoreUnreachable):
+    """The remote store could not be reached."""
 
 
 class ServerRefused(RemoteStoreError, QueryRefused):
@@ -240,7 +244,7 @@ class Client:
                     body.seek(0)
             except OSError as error:
                 connection.close()
-                raise RemoteStoreError(f"cannot reach the remote store ({url}) for the {what}: {error}") from None
+                raise RemoteUnreachable(f"cannot reach the remote store ({url}) for the {what}: {error}") from None
         response = Response(raw, url)
         if missing_ok and response.status == 404:
             response.read()

@@ -21,6 +21,7 @@ from policykg.runtime.results import prefixes_for, table
 from policykg.runtime.sparqllex import SYNTAX_POSITION
 from policykg.runtime.streaming import Sink, TooLarge, too_big, too_many
 from policykg.store import DEFAULT_GRAPH, EmbeddedStore, StoreBusy, StoreNotBuilt
+from policykg.storebase import QueryRefused, StoreError, StoreTimeout, StoreUnreachable
 
 
 
@@ -45,10 +46,27 @@ class Answer:
 class Failure:
     """A job that could not be done. ``kind`` decides the HTTP status."""
 
-    kind: str  # syntax, not-acceptable, too-large, not-found, evaluation, remote, not-built, busy, internal
+    kind: str  # syntax, not-acceptable, too-large, not-found, evaluation, remote, timeout, unreachable, not-built, busy, internal
     message: str
     line: int | None = None
     column: int | None = None
+
+
+def store_failure(error: StoreError) -> Failure:
+    """What a store's error means for the request: the time limit (504), a store that cannot be
+    reached (503), a query the server refused (400, its message), or another failure of the
+    remote store (502)."""
+    if isinstance(error, StoreTimeout):
+        return Failure("timeout", str(error))
+    if isinstance(error, StoreUnreachable):
+        return Failure("unreachable", str(error))
+    if isinstance(error, StoreNotBuilt):
+        return Failure("not-built", str(error))
+    if isinstance(error, StoreBusy):
+        return Failure("busy", str(error))
+    if isinstance(error, QueryRefused):
+        return Failure("evaluation", str(error))
+    return Failure("remote", str(error))
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,8 @@ class QueryJob:
             return Failure("too-large", str(error))
         except OSError as error:
             return Failure("remote" if "SERVICE" in self.sparql.upper() else "evaluation", str(error))
+        except StoreError as error:
+            return store_failure(error)
         except (ValueError, TypeError, RuntimeError) as error:
             return Failure("evaluation", str(error))
 
@@ -174,6 +194,8 @@ class UpdateJob:
             return Failure("busy", str(error))
         except OSError as error:
             return Failure("remote" if "LOAD" in self.sparql.upper() else "evaluation", str(error))
+        except StoreError as error:
+            return store_failure(error)
         except (ValueError, TypeError, RuntimeError) as error:
             return Failure("evaluation", str(error))
         store.schedule_compaction(self.compact_after)

@@ -17,7 +17,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
-from policykg.runtime.executor import Failure
+from policykg.runtime.executor import Failure, store_failure
 from policykg.runtime.streaming import DONE, READY, send
 from policykg.store import EmbeddedStore, StoreError, StoreNotBuilt, open_store
 
@@ -65,8 +65,8 @@ def serve_connection(connection: Connection, store_path: str, keep_generations: 
             answer = job.run(store, connection)
         except StoreNotBuilt as error:
             answer = Failure("not-built", str(error))
-        except StoreError as error:  # a remote store unreachable or refusing: its message says which
-            answer = Failure("remote", str(error))
+        except StoreError as error:  # a remote store unreachable, past the time limit or refusing: its message says which
+            answer = store_failure(error)
         except (BrokenPipeError, ConnectionResetError):
             return  # the server stopped reading (its client went away) and will replace us
         except Exception as error:  # noqa: BLE001 - the server answers 500; the trace goes to our log only

@@ -411,3 +411,37 @@ def test_a_page_costs_a_few_requests_on_the_remote_store(remote: RemoteStore, re
         reader.client._send = send
     assert found.work and found.labels
     assert len(sent) <= 50, f"{len(sent)} requests"  # 24 and 37 (619 for goal/2 one look-up at a time)
+
+
+def test_a_query_past_the_time_limit_on_the_remote_store_is_a_gateway_timeout(remote_server, remote_settings, tmp_path: Path) -> None:
+    """The remote store's time limit is this service's (504, said so), never the client's fault
+    (it was 400 on Virtuoso: its S1TAT went to the answer as an evaluation error)."""
+    from urllib.parse import quote
+
+    server = start_server(remote_settings.store, tmp_path / "server.log", **remote_server.settings, result_cache_bytes=0, query_timeout=4)
+    try:
+        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z . ?d ?t ?w }"
+        status, _, body = server.request("GET", "/sparql?query=" + quote(runaway), headers={"Accept": "application/sparql-results+json"})
+        assert status == 504, body
+        assert b"time limit" in body
+        status, _, _ = server.request("GET", "/sparql?query=" + quote("ASK {}"), headers={"Accept": "application/sparql-results+json"})
+        assert status == 200
+    finally:
+        server.stop()
+
+
+def test_a_remote_store_that_cannot_be_reached_is_said_so_without_a_trace(remote_settings, tmp_path: Path) -> None:
+    """Health and every answer say the store cannot be reached (503), and the log holds no
+    traceback: an unreachable store is expected, not a failure of the service."""
+    gone = f"http://127.0.0.1:{free_port()}/sparql"
+    settings = {"store_query_url": gone, "store_update_url": gone, "store_graph_store_url": gone + "-graph-crud"}
+    log = tmp_path / "server.log"
+    server = start_server(remote_settings.store, log, result_cache_bytes=0, healthy=False, **settings)
+    try:
+        for path in ("/health", "/sparql?query=ASK%20%7B%7D", "/goal/2", "/api/goals"):
+            status, _, body = server.request("GET", path, headers={"Accept": "application/json"})
+            assert status == 503, (path, status, body)
+            assert b"cannot reach the remote store" in body, (path, body)
+    finally:
+        server.stop()
+    assert "Traceback" not in log.read_text(encoding="utf-8")
