@@ -13,7 +13,6 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from policykg import formats
-from policykg.storebase import QueryRefused, StoreError, StoreNotBuilt, StoreTimeout, StoreUnreachable
 
 #: Seconds a client is asked to wait after a 503.
 RETRY_AFTER = "5"
@@ -156,13 +155,3 @@ def error_format() -> formats.Format:
     found = formats.by_accept(request.headers.get("Accept"), offers) or offers[0]
     return formats.PROBLEM_JSON if found is formats.API_JSON else found
 
-
-def from_store(error: StoreError) -> ServiceError:
-    """A store's error raised in the server itself (reading a remote store's pointer, its health)."""
-    if isinstance(error, StoreTimeout):
-        return TimedOut(str(error))
-    if isinstance(error, (StoreUnreachable, StoreNotBuilt)):
-        return Unavailable(str(error))
-    if isinstance(error, QueryRefused):
-        return BadRequest(str(error))
-    return RemoteFailed(str(error))

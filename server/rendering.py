@@ -24,16 +24,17 @@ from werkzeug.exceptions import HTTPException
 from policykg import formats
 from policykg.formats import Format
 from policykg.namespaces import PREFIXES
+from policykg.runtime.executor import store_failure
 from policykg.storebase import StoreError
 
 from . import context
+from .answering import failure_error
 from .errors import (
     InternalError,
     ServiceError,
     UnknownResource,
     error_format,
     from_http,
-    from_store,
 )
 
 
@@ -248,7 +249,7 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(StoreError)
     def store_error(error: StoreError):  # a remote store down or slow: expected, said so, not logged as a fault
-        return render_error(from_store(error))
+        return render_error(failure_error(store_failure(error)))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
