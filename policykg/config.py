@@ -72,6 +72,10 @@ class Settings:
     store_password: str | None = None
     #: Bearer token for the remote store (instead of a user and password).
     store_token: str | None = None
+    #: The request parameter by which the remote store takes a query's time limit, in
+    #: milliseconds (Virtuoso: `timeout`). Unset: none is sent; the server's own limit
+    #: applies, and policykg abandons a request at its own. See docs/remote-store.md.
+    store_timeout_parameter: str | None = None
     #: How long (seconds) a reader of the remote store trusts the published generation it
     #: last read before asking again (one small query).
     store_poll_seconds: float = 1.0

@@ -7,9 +7,9 @@ raises :class:`RemoteStoreError` naming the URL, the status and what the server 
 A graph's body is spooled to a temporary file and sent with its ``Content-Length``, not in
 chunks: Virtuoso 7.2 answers a chunked ``PUT`` with 201 and stores nothing. An answer the
 server cut short is an error, not an answer: Virtuoso cuts a result at its
-``ResultSetMaxRows`` (saying so in ``X-SPARQL-MaxRows``) and, past its
-``MaxQueryExecutionTime``, sends what it found so far (an "anytime" answer, saying so in
-``X-SQL-State``). docs/remote-store.md, "Servers and their differences".
+``ResultSetMaxRows`` (saying so in ``X-SPARQL-MaxRows``) and, past a time limit sent with
+the query (only where configured), sends what it found so far (an "anytime" answer, saying so
+in ``X-SQL-State``). docs/remote-store.md, "Servers and their differences".
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ class Endpoints:
     user: str | None = None
     password: str | None = None
     token: str | None = None
+    #: The request parameter by which the server takes a query's time limit in milliseconds
+    #: (Virtuoso: ``timeout``); None: none is sent, the server's own limit applies.
+    timeout_parameter: str | None = None
 
     @classmethod
     def of(cls, settings) -> "Endpoints":
@@ -102,6 +105,7 @@ class Endpoints:
             user=settings.store_user,
             password=settings.store_password,
             token=settings.store_token,
+            timeout_parameter=settings.store_timeout_parameter or None,
         )
 
     def headers(self) -> dict[str, str]:
@@ -150,10 +154,12 @@ class Client:
         form = [("query", sparql)]
         form += [("default-graph-uri", g) for g in default_graphs or ()]
         form += [("named-graph-uri", g) for g in named_graphs or ()]
-        # The server's own time limit, where it takes one from the request: Virtuoso reads
-        # milliseconds and stops the query at about twice that (measured: 2.0 s for 1 000 ms),
-        # so half our limit is sent. Servers that do not know the parameter ignore it.
-        form.append(("timeout", str(int((self.timeout if timeout is None else timeout) * 500))))
+        # A limit for the server, where it is configured to take one from the request: Virtuoso
+        # reads milliseconds and stops the query at about twice that (measured: 2.0 s for
+        # 1 000 ms), so half our limit is sent. Not by default: on Virtuoso 7.2 it is the
+        # "anytime" path, which crashed the server (docs/remote-store.md, "Time limits").
+        if self.endpoints.timeout_parameter:
+            form.append((self.endpoints.timeout_parameter, str(int((self.timeout if timeout is None else timeout) * 500))))
         return self._send(
             "POST", self.endpoints.query, urllib.parse.urlencode(form).encode(),
             {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}, timeout, what="query",
@@ -229,6 +235,7 @@ class Client:
             headers["Transfer-Encoding"] = "chunked"
         for attempt in (1, 2):  # a keep-alive connection the server closed meanwhile is opened again once
             connection, path = self._connection(url, limit)
+            kept_open = connection.sock is not None
             try:
                 connection.request(method, path, body=body, headers=headers, encode_chunked="Transfer-Encoding" in headers)
                 raw = connection.getresponse()
@@ -238,7 +245,9 @@ class Client:
                 raise RemoteTimeout(f"the remote store ({url}) did not answer the {what} within {limit:g} s") from None
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
                 connection.close()
-                if attempt == 2 or not (isinstance(body, (bytes, bytearray, type(None))) or hasattr(body, "seek")):
+                # Sent again only on a connection kept from before (the server may have closed it
+                # meanwhile): a server that dropped a new one may have crashed on this request.
+                if attempt == 2 or not kept_open or not (isinstance(body, (bytes, bytearray, type(None))) or hasattr(body, "seek")):
                     raise RemoteStoreError(f"the remote store ({url}) closed the connection during the {what}: {error}") from None
                 if hasattr(body, "seek"):
                     body.seek(0)
@@ -255,6 +264,9 @@ class Client:
                 raise RemoteSyntaxError(said)
             if response.status == 500 and said.startswith("Virtuoso S1TAT"):  # the limit passed before any row
                 raise RemoteTimeout(self._stopped(url, what, limit))
+            if response.status == 500 and said.startswith("Virtuoso S1T00 Error SR171"):  # its MaxQueryExecutionTime
+                raise RemoteTimeout(f"the remote store ({url}) stopped the {what} at its own time limit "
+                                    "(Virtuoso's [SPARQL] MaxQueryExecutionTime in virtuoso.ini)")
             # not allowed (credentials) is not the server refusing this request for what it asks
             error = RemoteStoreError if response.status in (401, 403, 407) else ServerRefused
             raise error(f"the remote store ({url}) refused the {what}: HTTP {response.status}: {said}")

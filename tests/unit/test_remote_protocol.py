@@ -5,13 +5,14 @@ says it cut short is an error (Virtuoso's ResultSetMaxRows and its "anytime" ans
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import threading
 import urllib.parse
 
 import pytest
 
-from policykg.remote.protocol import Client, Endpoints, IncompleteAnswer, RemoteTimeout
+from policykg.remote.protocol import Client, Endpoints, IncompleteAnswer, RemoteStoreError, RemoteTimeout
 
 JSON = "application/sparql-results+json"
 EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
@@ -20,7 +21,7 @@ EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
 @pytest.fixture
 def server():
     """A server on a free loopback port: ``.seen`` the requests, ``.headers``, ``.status`` and
-    ``.reply`` what it answers with."""
+    ``.reply`` what it answers with, or ``.drop`` it closes the connection without an answer."""
     seen: list[dict] = []
     answer_headers: dict[str, str] = {}
 
@@ -36,6 +37,9 @@ def server():
             else:
                 body = b""
             seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+            if self.server.drop:  # as a server that crashed on the request
+                self.close_connection = True
+                return
             self.send_response(self.server.status or (201 if self.command in ("PUT", "POST") and "graph=" in self.path else 200))
             self.send_header("Content-Type", JSON)
             for name, value in answer_headers.items():
@@ -52,7 +56,7 @@ def server():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    httpd.seen, httpd.headers, httpd.status, httpd.reply = seen, answer_headers, None, EMPTY
+    httpd.seen, httpd.headers, httpd.status, httpd.reply, httpd.drop = seen, answer_headers, None, EMPTY, False
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.client = Client(Endpoints(query=f"{base}/sparql", update=f"{base}/sparql", graph_store=f"{base}/crud", user="u", password="p"))
     yield httpd
@@ -107,10 +111,42 @@ def test_a_query_stopped_at_the_time_limit_before_any_row_is_a_timeout(server) -
     assert "stopped the query at the time limit (30 s" in str(raised.value)
 
 
-def test_the_time_limit_goes_with_the_query(server) -> None:
-    """Virtuoso stops a query at about twice the milliseconds it is sent: half the limit goes."""
+def test_a_query_stopped_by_the_servers_own_limit_is_a_timeout(server) -> None:
+    """Virtuoso 7.2 past its [SPARQL] MaxQueryExecutionTime, no limit sent with the query:
+    500 with SR171 in the body, as measured on the 100 000-activity set."""
+    server.status = 500
+    server.reply = b"Virtuoso S1T00 Error SR171: Transaction timed out\n\nSPARQL query:\nSELECT ..."
+    with pytest.raises(RemoteTimeout) as raised:
+        server.client.query("SELECT ?s WHERE { ?s ?p ?o }", accept=JSON, timeout=30)
+    assert "stopped the query at its own time limit (Virtuoso's [SPARQL] MaxQueryExecutionTime" in str(raised.value)
+
+
+def test_no_time_limit_goes_with_the_query_unless_configured(server) -> None:
+    """Only the standard's parameters by default: Virtuoso 7.2's `timeout` puts a query on its
+    "anytime" path, which crashed it (docs/remote-store.md, "Time limits")."""
     server.client.query("ASK {}", accept=JSON, timeout=30).read()
+    assert [name for name, _ in urllib.parse.parse_qsl(server.seen[-1]["body"].decode())] == ["query"]
+
+
+def test_the_time_limit_goes_with_the_query_where_configured(server) -> None:
+    """Virtuoso stops a query at about twice the milliseconds it is sent: half the limit goes."""
+    endpoints = dataclasses.replace(server.client.endpoints, timeout_parameter="timeout")
+    client = Client(endpoints)
+    try:
+        client.query("ASK {}", accept=JSON, timeout=30).read()
+    finally:
+        client.close()
     assert ("timeout", "15000") in urllib.parse.parse_qsl(server.seen[-1]["body"].decode())
+
+
+def test_a_query_is_not_sent_again_when_the_server_closed_a_new_connection(server) -> None:
+    """A connection that was kept open and closed by the server meanwhile is opened again once;
+    a query on a new connection that the server dropped (Virtuoso crashing on it) is not sent
+    again, which would crash the server again once restarted."""
+    server.drop = True
+    with pytest.raises(RemoteStoreError, match="closed the connection during the query"):
+        server.client.query("ASK {}", accept=JSON, timeout=30)
+    assert len(server.seen) == 1
 
 
 def test_a_malformed_query_is_a_syntax_error_with_what_the_server_said(server) -> None:
