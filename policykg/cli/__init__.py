@@ -14,6 +14,7 @@ import click
 
 from policykg import __version__
 from policykg.config import ConfigError, load_settings
+from policykg.storebase import StoreError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +34,11 @@ def cli(ctx: click.Context, store: Path | None, base_iri: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="policykg")
+    try:
+        cli(prog_name="policykg")
+    except StoreError as error:  # a store that failed under any command: said in one line, as click says its errors
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
 
 
 def _register() -> None:

@@ -102,6 +102,20 @@ def test_query_before_build_says_to_build(tmp_path):
     assert "run 'policykg build' first" in done.stderr
 
 
+@pytest.mark.parametrize("command", [("status",), ("query", "goals"), ("check",), ("answers",)])
+def test_a_remote_store_that_cannot_be_reached_is_said_so_without_a_trace(tmp_path, command):
+    """Any command on a remote store that fails (here: nobody listens) says what failed, in
+    one line, and exits 1; `status` showed a traceback (a query past the time limit on the
+    1 000 000-activity set on Virtuoso)."""
+    from live_server import free_port
+
+    gone = f"http://127.0.0.1:{free_port()}"
+    done = policykg(*command, store=tmp_path / "local", env={"POLICYKG_STORE_URL": gone})
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert f"cannot reach the remote store ({gone}/query)" in done.stderr
+
+
 def test_bad_setting_in_environment_is_named(tmp_path):
     done = policykg("status", store=tmp_path / "s", env={"POLICYKG_BASE_IRI": "urn:nope"})
     assert done.returncode == 2 and "POLICYKG_BASE_IRI" in done.stderr
