@@ -373,21 +373,27 @@ def test_the_rules_find_the_same_on_the_remote_store(remote_server, remote: Remo
 
 
 def test_a_query_past_the_time_limit_is_stopped_and_said_to_be(remote_server) -> None:
-    """Virtuoso takes the limit with the query and stops it there (X-SQL-State S1TAT); a server
-    that does not is abandoned at the limit (the connection closed). Either way: RemoteTimeout."""
+    """No limit goes with a query by default: the request is abandoned at ours (the connection
+    closed; the server's own limit stops the query there). Where the server is set to take one
+    with the query (Virtuoso's ``timeout``), it stops the query itself and says so (S1TAT).
+    Either way: RemoteTimeout, within a few seconds of the limit."""
+    import dataclasses
     import time
 
-    from policykg.remote.protocol import RemoteTimeout
+    from policykg.remote.protocol import Client, RemoteTimeout
 
     client = remote_server.client()
     client.update("INSERT DATA { GRAPH <http://example.org/slow> { "
                   + " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(300)) + " } }")
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/slow> { ?a ?p ?x . ?b ?p ?y . ?c ?p ?z . ?d ?p ?w } }"
-    started = time.monotonic()
-    said = "stopped the query at the time limit" if remote_server.name == "Virtuoso" else "did not answer the query within 3 s"
-    with pytest.raises(RemoteTimeout, match=said):
-        client.query(runaway, accept="application/sparql-results+json", timeout=3).read()
-    assert time.monotonic() - started < 10
+    clients = [(client, "did not answer the query within 3 s")]
+    if remote_server.name == "Virtuoso":
+        clients.append((Client(dataclasses.replace(client.endpoints, timeout_parameter="timeout")), "stopped the query at the time limit"))
+    for sender, said in clients:
+        started = time.monotonic()
+        with pytest.raises(RemoteTimeout, match=said):
+            sender.query(runaway, accept="application/sparql-results+json", timeout=3).read()
+        assert time.monotonic() - started < 10
     client.update("DROP SILENT GRAPH <http://example.org/slow>")
     assert client.query("ASK {}", accept="application/sparql-results+json", timeout=10).read()
 
