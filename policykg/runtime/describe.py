@@ -312,7 +312,8 @@ def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[
     found = Description(node.value, generation)
     graphs: set[str] = set()
     per_property: dict[str, int] = {}
-    for quad in _distinct(store.quads_for_pattern(node, None, None, None)):
+    reader.prefetch_why([node])  # on a remote store, the page's own statements and their provenance in a few requests
+    for quad in _distinct(reader.statements(node)):
         prop = quad.predicate.value
         per_property[prop] = per_property.get(prop, 0) + 1
         if quad.predicate == _node(RDF.type) and isinstance(quad.object, ox.NamedNode):
@@ -357,7 +358,9 @@ def describe(reader: Reader, node: ox.NamedNode, generation: str, offsets: dict[
         )
         group.items = [Term.of(s) for s in subjects]
         found.incoming.append(group)
-    for parent in reader.objects(node, PKG.partOf):
+    parents = reader.objects(node, PKG.partOf)
+    reader.prefetch_why(parents)
+    for parent in parents:
         for prop in TRACE_PROPERTIES[:4]:
             for target in reader.objects(parent, prop):
                 found.upward.append((parent.value, prop, target.value, reader.why(parent, prop, target)))

@@ -156,9 +156,9 @@ class Reader:
             found[quad.subject].append(quad)
         return found
 
-    def prefetch_works(self, works: Iterable) -> None:
-        """What a list of works shows, fetched together: the works, their trace links, the
-        rows those come from and the files of the rows, and how many activities each has."""
+    def prefetch_why(self, works: Iterable) -> None:
+        """What :meth:`why` reads of ``works``, fetched together: the works, their trace links,
+        the rows those come from and the files of the rows."""
         if not self.batched:
             return
         works = list(works)
@@ -168,6 +168,14 @@ class Reader:
         sources = [source for link in links for source in self.objects(link, PROV.wasDerivedFrom)]
         self.prefetch(sources)
         self.prefetch(part for source in sources for part in self.objects(source, DCT.isPartOf))
+
+    def prefetch_works(self, works: Iterable) -> None:
+        """What a list of works shows, fetched together: :meth:`prefetch_why`, and how many
+        activities each has."""
+        if not self.batched:
+            return
+        works = list(works)
+        self.prefetch_why(works)
         parents = [w for w in works if isinstance(w, ox.NamedNode) and w not in self._children]
         if parents:
             self._children.update({w: 0 for w in parents})
