@@ -31,6 +31,11 @@ class QueryRefused(StoreError):
     compile or will not run it); the message says which server and what it said."""
 
 
+class AnswerIncomplete(StoreError):
+    """The store could send part of an answer only (a remote server's limit on the rows of
+    an answer); the message says which limit."""
+
+
 class StoreTimeout(StoreError):
     """The store did not answer within the time limit (a remote server)."""
 

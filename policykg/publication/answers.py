@@ -50,7 +50,7 @@ from policykg.publication.inputs import Change, footprint
 from policykg.publication.recorded import recorded_change
 from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
-from policykg.storebase import QueryRefused
+from policykg.storebase import AnswerIncomplete, QueryRefused
 
 ANSWERS_DIR = "answers"
 TMP_PREFIX = ".tmp-"
@@ -137,7 +137,8 @@ class AnswersReport:
     copied: list[tuple[str, str]] = field(default_factory=list)
     #: Answers computed again although an earlier generation's were there: (query; why).
     recomputed: list[tuple[str, str]] = field(default_factory=list)
-    #: Questions the store refused to answer (a remote server's SPARQL engine): (query; what it said).
+    #: Questions the store refused to answer, or could not send whole (a remote server's SPARQL
+    #: engine, its limit on the rows of an answer): (query; what it said).
     refused: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -152,7 +153,8 @@ class AnswersReport:
             if self.copied else ""
         )
         refused = (
-            f"; not stored, the store refused them (answered per request): {', '.join(name for name, _ in self.refused)}"
+            f"; not stored, the store refused them or could not send them whole (answered per request): "
+            f"{', '.join(name for name, _ in self.refused)}"
             if self.refused else ""
         )
         return (
@@ -215,7 +217,7 @@ def write_answers(
                 begun = time.perf_counter()
                 try:
                     answers, rows = _store_query(db, reader, query, iris)
-                except QueryRefused as refusal:  # a remote server's engine: answered per request (and refused) there
+                except (QueryRefused, AnswerIncomplete) as refusal:  # a remote server's engine or row limit: answered per request
                     report.refused.append((query.name, str(refusal)))
                     continue
                 report.timings.append((query.name, rows, time.perf_counter() - begun))

@@ -23,7 +23,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from policykg.storebase import QueryRefused, StoreError, StoreTimeout, StoreUnreachable
+from policykg.storebase import AnswerIncomplete, QueryRefused, StoreError, StoreTimeout, StoreUnreachable
 
 #: What a failure message quotes of the server's answer, at most.
 QUOTED = 600
@@ -63,7 +63,7 @@ class RemoteSyntaxError(ServerRefused, SyntaxError):
         return self.msg
 
 
-class IncompleteAnswer(RemoteStoreError):
+class IncompleteAnswer(RemoteStoreError, AnswerIncomplete):
     """The remote store sent part of an answer only (a row limit, or its own time limit)."""
 
 
