@@ -110,7 +110,9 @@ def test_a_remote_store_that_cannot_be_reached_is_said_so_without_a_trace(tmp_pa
     from live_server import free_port
 
     gone = f"http://127.0.0.1:{free_port()}"
-    done = policykg(*command, store=tmp_path / "local", env={"POLICYKG_STORE_URL": gone})
+    nowhere = {"POLICYKG_STORE_URL": gone, "POLICYKG_STORE_QUERY_URL": f"{gone}/query",
+               "POLICYKG_STORE_UPDATE_URL": f"{gone}/update", "POLICYKG_STORE_GRAPH_STORE_URL": f"{gone}/store"}
+    done = policykg(*command, store=tmp_path / "local", env=nowhere)  # in a run on a remote store too
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert "Traceback" not in done.stderr
     assert f"cannot reach the remote store ({gone}/query)" in done.stderr
