@@ -72,7 +72,7 @@ def cut_short(headers) -> str | None:
     rows = headers.get("X-SPARQL-MaxRows")
     if rows:
         return (f"it cut the answer at {rows} rows (Virtuoso's [SPARQL] ResultSetMaxRows in virtuoso.ini: "
-                "raise it above the largest answer policykg asks for)")
+                "raise it above the largest answer policykg asks for; Virtuoso 7.2 sends at most 1048576 whatever it says)")
     state = headers.get("X-SQL-State")
     if state:
         message = headers.get("X-SQL-Message") or ""
