@@ -139,7 +139,7 @@ class AnswersReport:
     recomputed: list[tuple[str, str]] = field(default_factory=list)
     #: Questions the store refused to answer, or could not send whole (a remote server's SPARQL
     #: engine, its limit on the rows of an answer): (query; what it said).
-    refused: list[tuple[str, str]] = field(default_factory=list)
+    unstored: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.written:
@@ -152,21 +152,21 @@ class AnswersReport:
             f"; copied from {self.earlier}: {', '.join(name for name, _ in self.copied)} (nothing they read changed)"
             if self.copied else ""
         )
-        refused = (
+        unstored = (
             f"; not stored, the store refused them or could not send them whole (answered per request): "
-            f"{', '.join(name for name, _ in self.refused)}"
-            if self.refused else ""
+            f"{', '.join(name for name, _ in self.unstored)}"
+            if self.unstored else ""
         )
         return (
             f"stored {self.answers} answers ({self.rows} rows) and {self.pages} hub pages of generation "
-            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}{copied}){refused} in {self.path}"
+            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}{copied}){unstored} in {self.path}"
         )
 
     def explanation(self) -> str:
         """Each answer copied or answered again, and why."""
         lines = [f"copied {name}: {why}" for name, why in self.copied]
         lines += [f"answered {name} again: {why}" for name, why in self.recomputed]
-        lines += [f"not stored {name}: {why}" for name, why in self.refused]
+        lines += [f"not stored {name}: {why}" for name, why in self.unstored]
         return "\n".join(lines)
 
 
@@ -218,7 +218,7 @@ def write_answers(
                 try:
                     answers, rows = _store_query(db, reader, query, iris)
                 except (QueryRefused, AnswerIncomplete) as refusal:  # a remote server's engine or row limit: answered per request
-                    report.refused.append((query.name, str(refusal)))
+                    report.unstored.append((query.name, str(refusal)))
                     continue
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers

@@ -35,7 +35,7 @@ def test_a_question_the_server_cannot_send_whole_is_not_stored_and_said_so(tmp_p
         report = write_answers(store, load_queries(asked), settings.iris, force=True)
     finally:
         server.stop()
-    assert [name for name, _ in report.refused] == ["every-quad"]
+    assert [name for name, _ in report.unstored] == ["every-quad"]
     assert report.answers == 1 and report.rows == 5  # the goals
     assert f"cut the answer at {ROWS} rows (Virtuoso's [SPARQL] ResultSetMaxRows" in report.explanation()
     assert "could not send them whole (answered per request): every-quad" in report.summary()
