@@ -45,7 +45,8 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
-from policykg.namespaces import PKG, XSD
+from policykg.namespaces import XSD
+from policykg.publication.hub_pages import HUB_LINKS, store_pages
 from policykg.publication.inputs import Change, footprint
 from policykg.publication.recorded import recorded_change
 from policykg.runtime.querylib import NamedQuery
@@ -55,11 +56,6 @@ from policykg.storebase import AnswerIncomplete, QueryRefused
 ANSWERS_DIR = "answers"
 TMP_PREFIX = ".tmp-"
 SUFFIX = ".sqlite"
-#: A resource with at least this many links to it by one traceability property
-#: is a hub: its page is described at publish time.
-HUB_LINKS = 1000
-#: Properties whose targets can be hubs (what work is linked to).
-HUB_PROPERTIES = (PKG.servesGoal, PKG.withinFocusArea, PKG.appliesPrinciple, PKG.contributesToTarget, PKG.responsibleBody, PKG.partOf)
 BATCH = 5000
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -68,8 +64,8 @@ CREATE TABLE answer (
   rows INTEGER NOT NULL DEFAULT 0, UNIQUE (query, digest, arguments));
 CREATE TABLE solution (answer INTEGER NOT NULL, n INTEGER NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (answer, n)) WITHOUT ROWID;
 CREATE TABLE page (iri TEXT PRIMARY KEY, description BLOB NOT NULL);
+CREATE TABLE unstored (query TEXT NOT NULL, digest TEXT NOT NULL, why TEXT NOT NULL, PRIMARY KEY (query, digest));
 """
-HUB_QUERY = "SELECT DISTINCT ?o WHERE {{ VALUES ?p {{ {properties} }} ?s ?p ?o }} GROUP BY ?p ?o HAVING (COUNT(?s) >= {minimum:d})"
 MEMBERS = "SELECT DISTINCT ?class ?member WHERE { ?member a ?class }"
 
 Progress = Callable[[str], None]
@@ -189,15 +185,15 @@ def write_answers(
     root = answers_root(store)
     root.mkdir(parents=True, exist_ok=True)
     final = answers_path(store, generation)
-    kept, pages_kept = _reusable(final, hub_links) if final.exists() and not force else (set(), False)
-    if pages_kept and all((query.name, digest(query.sparql)) in kept for query in stored_queries(queries)):
+    kept, pages_kept, kept_unstored = _reusable(final, hub_links) if final.exists() and not force else (set(), False, {})
+    if pages_kept and all((query.name, digest(query.sparql)) in kept.union(kept_unstored) for query in stored_queries(queries)):
         _remove_older(root, generation)
         return AnswersReport(generation, final, written=False)
     started = time.perf_counter()
     tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     report = AnswersReport(generation, final, written=True)
     earlier = None if force else _earlier(store, root, generation, hub_links)
-    plan = _plan(store, reader, queries, earlier, kept, report)
+    plan = _plan(store, reader, queries, earlier, kept, kept_unstored, report)
     db = sqlite3.connect(tmp)
     try:
         db.executescript(SCHEMA)
@@ -207,6 +203,9 @@ def write_answers(
             db.execute("ATTACH DATABASE ? AS earlier", (str(earlier.path),))  # only read
         for query in stored_queries(queries):
             source = plan.get(query.name)
+            if source == UNSTORED:  # left unstored before, and nothing it reads changed since: not asked again
+                db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), dict(report.unstored)[query.name]))
+                continue
             if source is not None:
                 answers, rows = _copy_query(db, query, source)
                 if source == "previous":
@@ -215,10 +214,15 @@ def write_answers(
                 if progress:
                     progress(f"answering {query.name}")
                 begun = time.perf_counter()
+                db.execute("SAVEPOINT question")
                 try:
                     answers, rows = _store_query(db, reader, query, iris)
+                    db.execute("RELEASE question")
                 except (QueryRefused, AnswerIncomplete) as refusal:  # a remote server's engine or row limit: answered per request
+                    db.execute("ROLLBACK TO question")  # none of its rows stay (the API would serve them)
+                    db.execute("RELEASE question")
                     report.unstored.append((query.name, str(refusal)))
+                    db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), str(refusal)))
                     continue
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers
@@ -232,7 +236,7 @@ def write_answers(
             if progress:
                 progress("describing the hubs")
             begun = time.perf_counter()
-            report.pages = _store_pages(db, reader, generation, hub_links)
+            report.pages = store_pages(db, reader, generation, hub_links)
             report.pages_seconds = time.perf_counter() - begun
         report.seconds = time.perf_counter() - started
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -255,6 +259,8 @@ def write_answers(
 
 #: The key of the hub pages in a plan.
 PAGES = ""
+#: The source in a plan of a question left unstored by the run before and not asked again.
+UNSTORED = "unstored"
 
 
 @dataclass
@@ -265,6 +271,8 @@ class _Earlier:
     generation: str
     computed: set[tuple[str, str]]
     pages_current: bool
+    #: (query, digest) -> why, of the questions that run left unstored
+    unstored: dict[tuple[str, str], str]
 
 
 def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) -> _Earlier | None:
@@ -284,7 +292,7 @@ def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) 
             older = found.meta.get("generation")
             pages_current = found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links))
             if older and older == path.name[: -len(SUFFIX)]:
-                return _Earlier(path, older, found.computed(), pages_current)
+                return _Earlier(path, older, found.computed(), pages_current, found.unstored())
         except sqlite3.DatabaseError:
             continue
         finally:
@@ -293,15 +301,23 @@ def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) 
 
 
 def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery], earlier: _Earlier | None,
-          kept: set[tuple[str, str]], report: AnswersReport) -> dict[str, str]:
+          kept: set[tuple[str, str]], kept_unstored: dict[tuple[str, str], str], report: AnswersReport) -> dict[str, str]:
     """Where each stored query's answers (and the hub pages, :data:`PAGES`) are copied from:
     ``previous`` (this generation's file), ``earlier`` (an earlier generation's, when nothing
-    the query reads changed since), or absent: answered now. Why goes into ``report``."""
+    the query reads changed since), :data:`UNSTORED` (left unstored by the run before, on this
+    generation or on an earlier one when nothing it reads changed: a question the server
+    refuses, or cannot send whole, is not sent again), or absent: answered now. Why goes into ``report``."""
     plan = {query.name: "previous" for query in stored_queries(queries) if (query.name, digest(query.sparql)) in kept}
+    for query in stored_queries(queries):
+        why = kept_unstored.get((query.name, digest(query.sparql)))
+        if why is not None:
+            plan[query.name] = UNSTORED
+            report.unstored.append((query.name, f"{why} (not asked again: the run before left it unstored)"))
     if earlier is None:
         return plan
     report.earlier = earlier.generation
     todo = [query for query in stored_queries(queries) if query.name not in plan]
+    todo_names = {query.name for query in todo}
     records = store.change_records(earlier.generation, report.generation)
     changed = None if records is None else {str(graph) for record in records for graph in record["changed"]}
     older_path = store.path / earlier.generation
@@ -316,20 +332,26 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
         else:
             change = Change.between(ox.Store.read_only(str(older_path)), reader, changed)
         for query in todo:
-            if (query.name, digest(query.sparql)) not in earlier.computed:
+            left = earlier.unstored.get((query.name, digest(query.sparql)))
+            if (query.name, digest(query.sparql)) not in earlier.computed and left is None:
                 report.recomputed.append((query.name, f"{earlier.generation} holds no answers of this query text"))
                 continue
             split = next((p for p in query.parameters.values() if p.required), None)
             why = change.affects(footprint(query.sparql, split.rdf_class if split else None))
-            if why is None:
+            unchanged = f"it reads none of the triples changed in {', '.join(sorted(changed)) or 'no graph'}"
+            if why is None and left is not None:
+                plan[query.name] = UNSTORED
+                report.unstored.append((query.name, f"{left} (not asked again: {earlier.generation} left it unstored and {unchanged})"))
+            elif why is None:
                 plan[query.name] = "earlier"
-                report.copied.append((query.name, f"it reads none of the triples changed in {', '.join(sorted(changed)) or 'no graph'}"))
+                report.copied.append((query.name, unchanged))
             else:
                 report.recomputed.append((query.name, why))
     except (OSError, RuntimeError, ValueError) as error:  # the older generation went away meanwhile, say
-        for name in [name for name, source in plan.items() if source == "earlier"]:
+        for name in [name for name, source in plan.items() if source == "earlier" or (source == UNSTORED and name in todo_names)]:
             del plan[name]
         report.copied.clear()
+        report.unstored = [(name, why) for name, why in report.unstored if name not in todo_names]
         report.recomputed = [(query.name, f"comparing with {earlier.generation} failed: {error}") for query in todo]
         return plan
     if earlier.pages_current and not change:
@@ -384,19 +406,19 @@ def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, ir
     return len(ids), sum(counts.values())
 
 
-def _reusable(path: Path, hub_links: int) -> tuple[set[tuple[str, str]], bool]:
+def _reusable(path: Path, hub_links: int) -> tuple[set[tuple[str, str]], bool, dict[tuple[str, str], str]]:
     """What an earlier file of this generation holds that is still good: the (query, digest)
-    of its answers, and whether its hub pages are of this describe and this hub threshold.
-    Nothing, if it is unreadable."""
+    of its answers, whether its hub pages are of this describe and this hub threshold, and the
+    questions it left unstored (why). Nothing, if it is unreadable."""
     try:
         found = StoredAnswers(path)
     except sqlite3.DatabaseError:
-        return set(), False
+        return set(), False, {}
     try:
         pages_current = found.meta.get("describe") == describe_digest() and found.meta.get("hub_links") == str(int(hub_links))
-        return found.computed(), pages_current
+        return found.computed(), pages_current, found.unstored()
     except sqlite3.DatabaseError:
-        return set(), False
+        return set(), False, {}
     finally:
         found.close()
 
@@ -419,24 +441,6 @@ def _copy_query(db: sqlite3.Connection, query: NamedQuery, source: str = "previo
     )
     answers, rows = db.execute("SELECT COUNT(*), COALESCE(SUM(rows), 0) FROM answer WHERE query = ? AND digest = ?", key).fetchone()
     return answers, rows
-
-
-def hubs(reader: ox.Store, minimum: int = HUB_LINKS) -> list[str]:
-    """The resources at least ``minimum`` works are linked to by one traceability property."""
-    properties = " ".join(f"<{prop}>" for prop in HUB_PROPERTIES)
-    rows = reader.query(HUB_QUERY.format(properties=properties, minimum=int(minimum)), use_default_graph_as_union=True)
-    return sorted({row["o"].value for row in rows if isinstance(row["o"], ox.NamedNode)})
-
-
-def _store_pages(db: sqlite3.Connection, reader: ox.Store, generation: str, hub_links: int) -> int:
-    from policykg.runtime.describe import Description, Reader, describe
-
-    count = 0
-    for iri in hubs(reader, hub_links):
-        found: Description = describe(Reader(reader), ox.NamedNode(iri), generation, {})
-        db.execute("INSERT INTO page VALUES (?, ?)", (iri, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)))
-        count += 1
-    return count
 
 
 def _remove_older(root: Path, generation: str) -> list[Path]:
@@ -490,6 +494,13 @@ class StoredAnswers:
     def computed(self) -> set[tuple[str, str]]:
         """(query name, digest of its text) of every answer held."""
         return set(self._db.execute("SELECT DISTINCT query, digest FROM answer"))
+
+    def unstored(self) -> dict[tuple[str, str], str]:
+        """(query name, digest of its text) -> why, of each question the run left unstored."""
+        try:
+            return {(query, text): why for query, text, why in self._db.execute("SELECT query, digest, why FROM unstored")}
+        except sqlite3.OperationalError:  # a file written before this table was
+            return {}
 
     def queries(self) -> Iterator[tuple[str, str, int]]:
         yield from self._db.execute("SELECT query, arguments, rows FROM answer ORDER BY query, arguments")

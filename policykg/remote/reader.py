@@ -305,9 +305,7 @@ class RemoteReader:
         found: list[ox.Quad] = []
         seen: set[ox.Quad] = set()  # a quad comes once per statement of its blank object (and theirs)
         said: set[ox.Quad] = set()  # the statements of blank nodes (a quad of the pattern too may be one)
-        described: set[str] = set()  # blank nodes whose statements this answer brings
-        if len(self._blanks) >= BLANK_CACHE:
-            self._blanks.clear()
+        brought: dict[str, list[ox.Quad]] = {}  # the statements of the blank nodes this answer brings
         for row in rows:
             quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])
             if quad not in seen:
@@ -318,12 +316,15 @@ class RemoteReader:
                     break
                 node = row[node_name]
                 statement = ox.Quad(node, row[predicate_name], row[value_name], row["g"])
-                if node.value not in described:
-                    described.add(node.value)
-                    self._blanks[node.value] = []
                 if statement not in said:
                     said.add(statement)
-                    self._blanks[node.value].append(statement)
+                    brought.setdefault(node.value, []).append(statement)
+        # Threads share this reader (a server's, the hub pages described together): the cache is
+        # replaced or updated in one step each, never left half-filled for another to read.
+        if len(self._blanks) + len(brought) > BLANK_CACHE:
+            self._blanks = brought
+        else:
+            self._blanks.update(brought)
         return found
 
     def __iter__(self) -> Iterator[ox.Quad]:

@@ -12,7 +12,7 @@ from helpers import make_settings, start_virtuoso
 
 from policykg.build import build_store
 from policykg.paths import queries_dir
-from policykg.publication.answers import write_answers
+from policykg.publication.answers import StoredAnswers, write_answers
 from policykg.runtime.querylib import load_queries
 from policykg.store import open_store
 
@@ -33,9 +33,20 @@ def test_a_question_the_server_cannot_send_whole_is_not_stored_and_said_so(tmp_p
         store = open_store(settings)
         assert len(store) > ROWS  # the samples: more quads than one answer may have there
         report = write_answers(store, load_queries(asked), settings.iris, force=True)
+        stored = StoredAnswers(report.path)
+        try:
+            held, left = stored.computed(), stored.unstored()
+        finally:
+            stored.close()
+        again = write_answers(store, load_queries(asked), settings.iris)  # this generation's file is there
     finally:
         server.stop()
     assert [name for name, _ in report.unstored] == ["every-quad"]
     assert report.answers == 1 and report.rows == 5  # the goals
     assert f"cut the answer at {ROWS} rows (Virtuoso's [SPARQL] ResultSetMaxRows" in report.explanation()
     assert "could not send them whole (answered per request): every-quad" in report.summary()
+    # the file holds no answer of it (the API would serve one), and says it was left unstored
+    assert {name for name, _ in held} == {"goals"}
+    assert [name for name, _ in left] == ["every-quad"]
+    # the next run does not send it again (on the 1 000 000-activity set, 7 minutes each)
+    assert not again.written, again.summary()

@@ -17,10 +17,10 @@ from policykg.publication.answers import (
     answers_path,
     answers_root,
     arguments_key,
-    hubs,
     stored_queries,
     write_answers,
 )
+from policykg.publication.hub_pages import hubs
 from policykg.runtime.describe import Reader, describe
 from policykg.runtime.querylib import NamedQuery, load_queries
 from policykg.store import EmbeddedStore, StoreNotBuilt, open_store

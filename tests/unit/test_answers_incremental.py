@@ -148,3 +148,33 @@ def test_force_copies_nothing(own) -> None:
     report = write_stored_answers(settings, force=True)
     assert not report.copied and report.earlier is None
     assert {name for name, _, _ in report.timings} == STORED
+
+
+def leave_unstored(store: EmbeddedStore, name: str, why: str) -> None:
+    """Make the published generation's file say ``name`` was left unstored (as a run on a
+    remote server that refuses it, or cannot send it whole, leaves it), holding none of its answers."""
+    db = sqlite3.connect(answers_path(store, store.current_generation()))
+    try:
+        (text,) = db.execute("SELECT DISTINCT digest FROM answer WHERE query = ?", (name,)).fetchone()
+        db.execute("DELETE FROM solution WHERE answer IN (SELECT id FROM answer WHERE query = ?)", (name,))
+        db.execute("DELETE FROM answer WHERE query = ?", (name,))
+        db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (name, text, why))
+        db.commit()
+    finally:
+        db.close()
+
+
+def test_a_question_left_unstored_is_not_asked_again_until_what_it_reads_changes(own) -> None:
+    settings, registries = own
+    store = open_store(settings)
+    leave_unstored(store, "coverage", "the server cut the answer")
+    edit_row(registries / "decisions.csv", "kf-2018-program", "reference", "KS-2017/00536-99")  # read by no stored query
+    report = rebuild(settings)
+    assert "coverage" not in {name for name, _, _ in report.timings} | {name for name, _ in report.copied}
+    (why,) = [why for name, why in report.unstored if name == "coverage"]
+    assert why.startswith("the server cut the answer (not asked again:") and "left it unstored" in why
+    leave_unstored(store, "partners-by-sector", "refused")  # the new file says coverage was; this one too
+    assert edit_row(registries / "projects.csv", "p-2018-001", "budget", "8 500 000") == "8 400 000"  # coverage reads it
+    report = rebuild(settings)
+    assert "coverage" in {name for name, _, _ in report.timings}, report.explanation()  # asked again: it may fit now
+    assert [name for name, _ in report.unstored] == ["partners-by-sector"], report.explanation()
