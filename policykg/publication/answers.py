@@ -203,8 +203,8 @@ def write_answers(
             db.execute("ATTACH DATABASE ? AS earlier", (str(earlier.path),))  # only read
         for query in stored_queries(queries):
             source = plan.get(query.name)
-            if source == UNSTORED:  # left unstored before, and nothing it reads changed since: not asked again
-                db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), dict(report.unstored)[query.name]))
+            if isinstance(source, Unstored):  # left unstored before, and nothing it reads changed since: not asked again
+                db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), source.why))
                 continue
             if source is not None:
                 answers, rows = _copy_query(db, query, source)
@@ -259,8 +259,12 @@ def write_answers(
 
 #: The key of the hub pages in a plan.
 PAGES = ""
-#: The source in a plan of a question left unstored by the run before and not asked again.
-UNSTORED = "unstored"
+@dataclass(frozen=True)
+class Unstored:
+    """The source in a plan of a question left unstored by the run before, not asked again:
+    why it was (what the server said, recorded again in the new file)."""
+
+    why: str
 
 
 @dataclass
@@ -301,17 +305,19 @@ def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) 
 
 
 def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery], earlier: _Earlier | None,
-          kept: set[tuple[str, str]], kept_unstored: dict[tuple[str, str], str], report: AnswersReport) -> dict[str, str]:
+          kept: set[tuple[str, str]], kept_unstored: dict[tuple[str, str], str], report: AnswersReport) -> dict[str, str | Unstored]:
     """Where each stored query's answers (and the hub pages, :data:`PAGES`) are copied from:
     ``previous`` (this generation's file), ``earlier`` (an earlier generation's, when nothing
-    the query reads changed since), :data:`UNSTORED` (left unstored by the run before, on this
+    the query reads changed since), :class:`Unstored` (left unstored by the run before, on this
     generation or on an earlier one when nothing it reads changed: a question the server
     refuses, or cannot send whole, is not sent again), or absent: answered now. Why goes into ``report``."""
-    plan = {query.name: "previous" for query in stored_queries(queries) if (query.name, digest(query.sparql)) in kept}
+    plan: dict[str, str | Unstored] = {
+        query.name: "previous" for query in stored_queries(queries) if (query.name, digest(query.sparql)) in kept
+    }
     for query in stored_queries(queries):
         why = kept_unstored.get((query.name, digest(query.sparql)))
         if why is not None:
-            plan[query.name] = UNSTORED
+            plan[query.name] = Unstored(why)
             report.unstored.append((query.name, f"{why} (not asked again: the run before left it unstored)"))
     if earlier is None:
         return plan
@@ -340,7 +346,7 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
             why = change.affects(footprint(query.sparql, split.rdf_class if split else None))
             unchanged = f"it reads none of the triples changed in {', '.join(sorted(changed)) or 'no graph'}"
             if why is None and left is not None:
-                plan[query.name] = UNSTORED
+                plan[query.name] = Unstored(left)
                 report.unstored.append((query.name, f"{left} (not asked again: {earlier.generation} left it unstored and {unchanged})"))
             elif why is None:
                 plan[query.name] = "earlier"
@@ -348,7 +354,7 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
             else:
                 report.recomputed.append((query.name, why))
     except (OSError, RuntimeError, ValueError) as error:  # the older generation went away meanwhile, say
-        for name in [name for name, source in plan.items() if source == "earlier" or (source == UNSTORED and name in todo_names)]:
+        for name in [name for name, source in plan.items() if source == "earlier" or (isinstance(source, Unstored) and name in todo_names)]:
             del plan[name]
         report.copied.clear()
         report.unstored = [(name, why) for name, why in report.unstored if name not in todo_names]

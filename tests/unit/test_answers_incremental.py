@@ -178,3 +178,7 @@ def test_a_question_left_unstored_is_not_asked_again_until_what_it_reads_changes
     report = rebuild(settings)
     assert "coverage" in {name for name, _, _ in report.timings}, report.explanation()  # asked again: it may fit now
     assert [name for name, _ in report.unstored] == ["partners-by-sector"], report.explanation()
+    edit_row(registries / "decisions.csv", "kf-2018-program", "reference", "KS-2017/00536-98")
+    report = rebuild(settings)  # carried twice: the file keeps what the server said, not the notes of each run
+    (why,) = [why for name, why in report.unstored if name == "partners-by-sector"]
+    assert why.startswith("refused (not asked again:") and why.count("not asked again") == 1, why
