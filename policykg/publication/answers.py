@@ -311,14 +311,14 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
     the query reads changed since), :class:`Unstored` (left unstored by the run before, on this
     generation or on an earlier one when nothing it reads changed: a question the server
     refuses, or cannot send whole, is not sent again), or absent: answered now. Why goes into ``report``."""
-    plan: dict[str, str | Unstored] = {
-        query.name: "previous" for query in stored_queries(queries) if (query.name, digest(query.sparql)) in kept
-    }
+    plan: dict[str, str | Unstored] = {}
     for query in stored_queries(queries):
-        why = kept_unstored.get((query.name, digest(query.sparql)))
-        if why is not None:
-            plan[query.name] = Unstored(why)
-            report.unstored.append((query.name, f"{why} (not asked again: the run before left it unstored)"))
+        key = (query.name, digest(query.sparql))
+        if key in kept:
+            plan[query.name] = "previous"
+        elif key in kept_unstored:
+            plan[query.name] = Unstored(kept_unstored[key])
+            report.unstored.append((query.name, f"{kept_unstored[key]} (not asked again: the run before left it unstored)"))
     if earlier is None:
         return plan
     report.earlier = earlier.generation
