@@ -23,8 +23,8 @@ query whose text (digest) is the same and which reads nothing that changed from
 (:class:`policykg.storebase.ChangeRecords`; a remote store records the triples too,
 :mod:`policykg.remote.changes`), and :mod:`policykg.publication.inputs` decides, from the query's algebra and the
 triples that changed, whether the query can see the change (when in doubt, it
-can). The hub pages read everything: they are copied only when nothing changed
-at all. When the changes are not known (a SPARQL update, a generation without
+can). A hub page is copied when no changed triple matches what describing it
+read (:mod:`policykg.publication.hub_pages`). When the changes are not known (a SPARQL update, a generation without
 its record, ``G0`` collected), everything is answered again; ``force`` always
 answers everything again.
 """
@@ -39,14 +39,15 @@ import pickle
 import sqlite3
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
 from policykg.namespaces import XSD
-from policykg.publication.hub_pages import HUB_LINKS, store_pages
+from policykg.publication.answers_report import AnswersReport  # noqa: F401 (the callers import it from here)
+from policykg.publication.hub_pages import HUB_LINKS, PAGES_SCHEMA, plan_pages, store_pages
 from policykg.publication.inputs import Change, footprint
 from policykg.publication.recorded import recorded_change
 from policykg.runtime.querylib import NamedQuery
@@ -63,9 +64,8 @@ CREATE TABLE answer (
   id INTEGER PRIMARY KEY, query TEXT NOT NULL, digest TEXT NOT NULL, arguments TEXT NOT NULL, columns TEXT NOT NULL,
   rows INTEGER NOT NULL DEFAULT 0, UNIQUE (query, digest, arguments));
 CREATE TABLE solution (answer INTEGER NOT NULL, n INTEGER NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (answer, n)) WITHOUT ROWID;
-CREATE TABLE page (iri TEXT PRIMARY KEY, description BLOB NOT NULL);
 CREATE TABLE unstored (query TEXT NOT NULL, digest TEXT NOT NULL, why TEXT NOT NULL, PRIMARY KEY (query, digest));
-"""
+""" + PAGES_SCHEMA
 MEMBERS = "SELECT DISTINCT ?class ?member WHERE { ?member a ?class }"
 
 Progress = Callable[[str], None]
@@ -101,9 +101,9 @@ def digest(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def describe_digest() -> str:
-    from policykg.runtime import describe
+    from policykg.runtime import describe, lookups, reads
 
-    return digest(Path(describe.__file__).read_text(encoding="utf-8"))
+    return digest("".join(Path(module.__file__).read_text(encoding="utf-8") for module in (describe, lookups, reads)))
 
 
 def answers_root(store: EmbeddedStore) -> Path:
@@ -112,58 +112,6 @@ def answers_root(store: EmbeddedStore) -> Path:
 
 def answers_path(store: EmbeddedStore, generation: str) -> Path:
     return answers_root(store) / f"{generation}{SUFFIX}"
-
-
-@dataclass
-class AnswersReport:
-    generation: str
-    path: Path
-    written: bool
-    answers: int = 0
-    rows: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    timings: list[tuple[str, int, float]] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    #: How long describing the hubs took (None: their pages were copied).
-    pages_seconds: float | None = None
-    #: The earlier generation whose answers were considered for copying, if any.
-    earlier: str | None = None
-    #: Answers copied from the earlier generation's file: (query, or "the hub pages"; why).
-    copied: list[tuple[str, str]] = field(default_factory=list)
-    #: Answers computed again although an earlier generation's were there: (query; why).
-    recomputed: list[tuple[str, str]] = field(default_factory=list)
-    #: Questions the store refused to answer, or could not send whole (a remote server's SPARQL
-    #: engine, its limit on the rows of an answer): (query; what it said).
-    unstored: list[tuple[str, str]] = field(default_factory=list)
-
-    def summary(self) -> str:
-        if not self.written:
-            return f"stored answers of generation {self.generation} are already in {self.path}"
-        slowest = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in sorted(self.timings, key=lambda t: -t[2])[:3])
-        reused = f"; kept {', '.join(self.reused)} as they were" if self.reused else ""
-        if self.pages_seconds is not None:
-            slowest += f"{', ' if slowest else ''}the hub pages {self.pages_seconds:.1f} s"
-        copied = (
-            f"; copied from {self.earlier}: {', '.join(name for name, _ in self.copied)} (nothing they read changed)"
-            if self.copied else ""
-        )
-        unstored = (
-            f"; not stored, the store refused them or could not send them whole (answered per request): "
-            f"{', '.join(name for name, _ in self.unstored)}"
-            if self.unstored else ""
-        )
-        return (
-            f"stored {self.answers} answers ({self.rows} rows) and {self.pages} hub pages of generation "
-            f"{self.generation} in {self.seconds:.1f} s ({slowest or 'nothing computed'}{reused}{copied}){unstored} in {self.path}"
-        )
-
-    def explanation(self) -> str:
-        """Each answer copied or answered again, and why."""
-        lines = [f"copied {name}: {why}" for name, why in self.copied]
-        lines += [f"answered {name} again: {why}" for name, why in self.recomputed]
-        lines += [f"not stored {name}: {why}" for name, why in self.unstored]
-        return "\n".join(lines)
 
 
 def stored_queries(queries: dict[str, NamedQuery]) -> list[NamedQuery]:
@@ -193,7 +141,7 @@ def write_answers(
     tmp = root / f"{TMP_PREFIX}{generation}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     report = AnswersReport(generation, final, written=True)
     earlier = None if force else _earlier(store, root, generation, hub_links)
-    plan = _plan(store, reader, queries, earlier, kept, kept_unstored, report)
+    plan, pages_change = _plan(store, reader, queries, earlier, kept, kept_unstored, report)
     db = sqlite3.connect(tmp)
     try:
         db.executescript(SCHEMA)
@@ -227,16 +175,16 @@ def write_answers(
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers
             report.rows += rows
+        pages_plan = plan_pages(db, "previous", None) if pages_kept else plan_pages(db, "earlier", pages_change) if pages_change is not None else None
+        if progress and (pages_plan is None or pages_plan.hubs is None or len(pages_plan.kept) < len(pages_plan.hubs)):
+            progress("describing the hubs")
+        begun = time.perf_counter()
+        report.pages, report.pages_copied = store_pages(db, reader, generation, hub_links, pages_plan)
         if pages_kept:
-            report.pages = db.execute("INSERT INTO page SELECT iri, description FROM previous.page").rowcount
             report.reused.append("the hub pages")
-        elif plan.get(PAGES) == "earlier":
-            report.pages = db.execute("INSERT INTO page SELECT iri, description FROM earlier.page").rowcount
-        else:
-            if progress:
-                progress("describing the hubs")
-            begun = time.perf_counter()
-            report.pages = store_pages(db, reader, generation, hub_links)
+        elif pages_plan is not None:
+            report.pages_described = sorted(pages_plan.described.items())
+        if report.pages_copied < report.pages:
             report.pages_seconds = time.perf_counter() - begun
         report.seconds = time.perf_counter() - started
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -257,8 +205,6 @@ def write_answers(
     return report
 
 
-#: The key of the hub pages in a plan.
-PAGES = ""
 @dataclass(frozen=True)
 class Unstored:
     """The source in a plan of a question left unstored by the run before, not asked again:
@@ -305,12 +251,15 @@ def _earlier(store: EmbeddedStore, root: Path, generation: str, hub_links: int) 
 
 
 def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery], earlier: _Earlier | None,
-          kept: set[tuple[str, str]], kept_unstored: dict[tuple[str, str], str], report: AnswersReport) -> dict[str, str | Unstored]:
-    """Where each stored query's answers (and the hub pages, :data:`PAGES`) are copied from:
+          kept: set[tuple[str, str]], kept_unstored: dict[tuple[str, str], str],
+          report: AnswersReport) -> tuple[dict[str, str | Unstored], Change | None]:
+    """Where each stored query's answers are copied from:
     ``previous`` (this generation's file), ``earlier`` (an earlier generation's, when nothing
     the query reads changed since), :class:`Unstored` (left unstored by the run before, on this
     generation or on an earlier one when nothing it reads changed: a question the server
-    refuses, or cannot send whole, is not sent again), or absent: answered now. Why goes into ``report``."""
+    refuses, or cannot send whole, is not sent again), or absent: answered now; and the change
+    since the earlier generation when its hub pages can be copied (those it cannot reach). Why
+    goes into ``report``."""
     plan: dict[str, str | Unstored] = {}
     for query in stored_queries(queries):
         key = (query.name, digest(query.sparql))
@@ -320,7 +269,7 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
             plan[query.name] = Unstored(kept_unstored[key])
             report.unstored.append((query.name, f"{kept_unstored[key]} (not asked again: the run before left it unstored)"))
     if earlier is None:
-        return plan
+        return plan, None
     report.earlier = earlier.generation
     todo = [query for query in stored_queries(queries) if query.name not in plan]
     todo_names = {query.name for query in todo}
@@ -331,7 +280,7 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
         why = (f"what changed since {earlier.generation} is not known" if changed is None
                else f"generation {earlier.generation} is no longer there to compare with")
         report.recomputed += [(query.name, why) for query in todo]
-        return plan
+        return plan, None
     try:
         if store.remote:  # no older generation on the server: what its writers recorded
             change = recorded_change(records, reader)
@@ -359,11 +308,8 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
         report.copied.clear()
         report.unstored = [(name, why) for name, why in report.unstored if name not in todo_names]
         report.recomputed = [(query.name, f"comparing with {earlier.generation} failed: {error}") for query in todo]
-        return plan
-    if earlier.pages_current and not change:
-        plan[PAGES] = "earlier"
-        report.copied.append(("the hub pages", "nothing changed"))
-    return plan
+        return plan, None
+    return plan, change if earlier.pages_current else None
 
 
 def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iris) -> tuple[int, int]:
@@ -495,7 +441,11 @@ class StoredAnswers:
         if not self._pages_current:
             return None
         found = self._db.execute("SELECT description FROM page WHERE iri = ?", (iri,)).fetchone()
-        return pickle.loads(found[0]) if found else None
+        if found is None:
+            return None
+        page = pickle.loads(found[0])
+        page.generation = self.meta.get("generation", page.generation)  # a page copied from an earlier generation's file
+        return page
 
     def computed(self) -> set[tuple[str, str]]:
         """(query name, digest of its text) of every answer held."""

@@ -39,14 +39,21 @@ sub-SELECT, a grouping or anything else not named here starts afresh, with no
 anchors from outside. Patterns inside a path are never anchored.
 
 When every changed triple is left unmatched or anchored away for a query, its
-stored answers are the answers on the new generation, and they are copied.
+stored answers are the answers on the new generation, and they are copied. Each
+(atom, term) is asked once per run; on a remote store (:attr:`Change.holding`) the
+terms of all the changed triples a query's patterns match are asked together.
+
+**Hub pages** (:meth:`Change.touched`): what describing a page read is a set of
+triple patterns (:mod:`policykg.runtime.reads`), matched against the changed
+triples as they are, with no anchors.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef, Variable
@@ -55,10 +62,13 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from policykg.namespaces import RDF
+from policykg.runtime.reads import ReadPattern, key_term, term_key
 from policykg.store import DEFAULT_GRAPH
 from policykg.storebase import DIFF_LIMIT
 #: Alternatives an anchor may have before the analysis stops refining it.
 MAX_ALTERNATIVES = 16
+#: Questions to a graph changed wholesale that one page's reads may ask (:meth:`Change.touched`).
+TOUCH_BUDGET = 256
 #: Nodes that pass anchors and FILTER constraints down as they are.
 _FLOW = {"Join", "LeftJoin", "Filter", "Union", "Minus", "Extend", "BGP"}
 
@@ -312,6 +322,13 @@ class Change:
     newer: ox.Store
     triples: set[tuple] = field(default_factory=set)
     wholesale: list[str] = field(default_factory=list)
+    #: (s, p, o, graph changed wholesale) -> whether either generation holds a match (:meth:`touched`).
+    _asked: dict = field(default_factory=dict, repr=False)
+    #: ``holding(atom, terms)``: those of ``terms`` that satisfy ``atom`` in either generation,
+    #: asked together (a remote store's; None: each is asked when needed, an index probe).
+    holding: Callable[[Atom, set], set] | None = field(default=None, repr=False)
+    #: (atom, term) -> whether the term satisfies the atom in either generation (:meth:`_holds`).
+    _held: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def between(cls, older: ox.Store, newer: ox.Store, graphs: Iterable[str], limit: int = DIFF_LIMIT) -> "Change":
@@ -337,12 +354,54 @@ class Change:
                     if self._holds_any(graph, predicate, pattern):
                         return f"it reads <{predicate}>, which the changed graph <{graph}> holds"
         relevant = [t for t in self.triples if t[1].value in found.predicates]
+        if self.holding is not None:  # a remote store: the anchors of all the triples asked together
+            self._prefetch(found.patterns, relevant)
         for s, p, o in relevant:
             for pattern in found.patterns:
                 if self._matches(pattern, s, p, o):
                     return f"it reads <{p.value}> of <{s.value}>, which changed" if isinstance(s, ox.NamedNode) else (
                         f"it reads <{p.value}>, which changed")
         return None
+
+    def touched(self, reads: Iterable[ReadPattern], budget: int = TOUCH_BUDGET) -> str | None:
+        """Why the change may alter what a look-up of these patterns (what describing a page
+        read: :mod:`policykg.runtime.reads`) found, or None if it cannot. A graph changed
+        wholesale is asked, in either generation, for each pattern: after ``budget`` questions
+        not answered before, the answer is "it may"."""
+        by_s, by_p, by_o = self._index
+        asked = 0
+        for s, p, o, g in sorted(reads, key=lambda read: tuple(term is not None for term in read)):
+            candidates = by_s.get(s, ()) if s else by_o.get(o, ()) if o else by_p.get(p, ()) if p else self.triples
+            for cs, cp, co in candidates:
+                if (p is None or cp.value == p) and (o is None or term_key(co) == o) and (s is None or term_key(cs) == s):
+                    return f"it read <{cp.value}> of {cs}, which changed"
+            for graph in self.wholesale:
+                if g is not None and g != graph:
+                    continue
+                asking = (s, p, o, graph)
+                if asking not in self._asked:
+                    if asked >= budget:
+                        return f"it read more than {budget} patterns that the changed graph <{graph}> may hold"
+                    asked += 1
+                    terms = [key_term(named) for named in (s, p, o)]
+                    self._asked[asking] = any(_exists(reader, *terms, _graph_node(graph)) for reader in (self.older, self.newer))
+                if self._asked[asking]:
+                    return f"it read {'<' + p + '>' if p else 'statements'} that the changed graph <{graph}> holds"
+        return None
+
+    @functools.cached_property
+    def _index(self) -> tuple[dict, dict, dict]:
+        """The changed triples by subject, predicate and object (IRI or blank node)."""
+        by_s: dict[str, list] = {}
+        by_p: dict[str, list] = {}
+        by_o: dict[str, list] = {}
+        for triple in self.triples:
+            s, p, o = triple
+            by_s.setdefault(term_key(s), []).append(triple)
+            by_p.setdefault(p.value, []).append(triple)
+            if term_key(o) is not None:
+                by_o.setdefault(term_key(o), []).append(triple)
+        return by_s, by_p, by_o
 
     def _holds_any(self, graph: str, predicate: str, pattern: Pattern) -> bool:
         """Whether ``graph`` holds, in either generation, a triple of ``predicate`` that the
@@ -358,14 +417,33 @@ class Change:
                 return True
         return False
 
-    def _matches(self, pattern: Pattern, s, p, o) -> bool:
+    def _prefetch(self, patterns: list[Pattern], triples: list[tuple]) -> None:
+        """Ask :attr:`holding` together for the anchors the triples' terms will be checked against."""
+        wanted: dict[Atom, set] = {}
+        for s, p, o in triples:
+            for pattern in patterns:
+                if not self._constants_match(pattern, s, p, o):
+                    continue
+                for anchor, term in ((pattern.subject_anchor, s), (pattern.object_anchor, o)):
+                    for atom in itertools.chain.from_iterable(anchor or ()):
+                        if (atom, term) not in self._held:
+                            wanted.setdefault(atom, set()).add(term)
+        for atom, terms in wanted.items():
+            held = self.holding(atom, terms)
+            self._held.update({(atom, term): term in held for term in terms})
+
+    @staticmethod
+    def _constants_match(pattern: Pattern, s, p, o) -> bool:
         if p.value not in pattern.predicates:
             return False
         if pattern.subject is not None and not (isinstance(s, ox.NamedNode) and s.value == pattern.subject):
             return False
         if pattern.object is not None and not (isinstance(o, ox.NamedNode) and o.value == pattern.object):
             return False
-        if pattern.object_in is not None and not (isinstance(o, ox.NamedNode) and o.value in pattern.object_in):
+        return pattern.object_in is None or (isinstance(o, ox.NamedNode) and o.value in pattern.object_in)
+
+    def _matches(self, pattern: Pattern, s, p, o) -> bool:
+        if not self._constants_match(pattern, s, p, o):
             return False
         if pattern.subject_anchor is not None and self._anchored_away(pattern.subject_anchor, s):
             return False
@@ -378,6 +456,14 @@ class Change:
         return all(any(not self._holds(atom, term) for atom in alternative) for alternative in anchor)
 
     def _holds(self, atom: Atom, term) -> bool:
+        """Whether ``term`` satisfies ``atom`` in either generation (asked once per run: the
+        same term comes up for each query, and on a remote store each question is a request)."""
+        held = self._held.get((atom, term))
+        if held is None:
+            held = self._held[(atom, term)] = self._ask(atom, term)
+        return held
+
+    def _ask(self, atom: Atom, term) -> bool:
         predicate = ox.NamedNode(atom.predicate)
         for reader in (self.older, self.newer):
             if not atom.subject:

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .inputs import Change
+from .inputs import Atom, Change
 
 _EXISTS = "ASK WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Which of the terms (?t) satisfy an anchor's atom: a triple with the term as its subject or object.
+_HOLDING = "SELECT DISTINCT ?t WHERE {{ VALUES ?t {{ {terms} }} {objects}GRAPH ?g {{ {triple} }} }}"
+#: Terms named in one request of :meth:`_Published.holding`.
+HOLDING_BATCH = 200
 
 
 class _Published:
@@ -38,6 +42,20 @@ class _Published:
         graphs = [ox.NamedNode(graph) for graph in self.reader.graphs]
         return bool(self.reader.query(_EXISTS, substitutions=bound, named_graphs=graphs, default_graph=[]))
 
+    def holding(self, atom: Atom, terms: list) -> set:
+        """Those of ``terms`` (IRIs) that satisfy ``atom``, a request per :data:`HOLDING_BATCH`
+        of them (the IRIs as pyoxigraph writes them: nothing can break out)."""
+        predicate = str(ox.NamedNode(atom.predicate))
+        triple = f"?t {predicate} ?o" if atom.subject else f"?s {predicate} ?t"
+        objects = f"VALUES ?o {{ {' '.join(str(ox.NamedNode(value)) for value in sorted(atom.objects))} }} " if atom.subject and atom.objects else ""
+        graphs = [ox.NamedNode(graph) for graph in self.reader.graphs]
+        found = set()
+        for start in range(0, len(terms), HOLDING_BATCH):
+            named = " ".join(str(term) for term in terms[start : start + HOLDING_BATCH])
+            rows = self.reader.query(_HOLDING.format(terms=named, objects=objects, triple=triple), named_graphs=graphs, default_graph=[])
+            found.update(row["t"] for row in rows)
+        return found
+
 
 class _Recorded:
     """The older generation, bounded from above (see the module's docstring)."""
@@ -46,6 +64,11 @@ class _Recorded:
         self.newer, self.removed, self.wholesale = newer, removed, wholesale
 
     def exists(self, s, p, o, g) -> bool:
+        return self.recorded(s, p, o, g) or self.newer.exists(s, p, o, g)
+
+    def recorded(self, s, p, o, g) -> bool:
+        """Whether what was recorded says the older generation may hold a match (the rest of
+        :meth:`exists`: what the newer one holds, is not asked)."""
         if any(isinstance(term, ox.BlankNode) for term in (s, o)):
             return True
         for quad in self.removed:
@@ -54,7 +77,22 @@ class _Recorded:
         for graph, predicates in self.wholesale.items():
             if (g is None or g == ox.NamedNode(graph)) and (predicates is None or p is None or p.value in predicates):
                 return True
-        return self.newer.exists(s, p, o, g)
+        return False
+
+    def holding(self, atom: Atom, terms: set) -> set:
+        """Those of ``terms`` that satisfy ``atom`` in either generation (:attr:`Change.holding`)."""
+        predicate = ox.NamedNode(atom.predicate)
+        objects = [ox.NamedNode(value) for value in sorted(atom.objects)] if atom.subject and atom.objects else [None]
+        found, ask = set(), []
+        for term in terms:
+            if atom.subject and isinstance(term, ox.Literal):
+                continue  # a literal is never a subject
+            position = (term, predicate) if atom.subject else (None, predicate)
+            if isinstance(term, ox.Literal) or any(self.recorded(*position, obj if atom.subject else term, None) for obj in objects):
+                found.add(term)  # a blank node, too (it cannot be named in a query), and a literal (a server may write it otherwise)
+            else:
+                ask.append(term)
+        return found | self.newer.holding(atom, ask)
 
 
 def recorded_change(records: list[dict], reader) -> Change:
@@ -78,4 +116,5 @@ def recorded_change(records: list[dict], reader) -> Change:
             known = wholesale.get(graph, set())
             wholesale[graph] = None if predicates is None or known is None else known | set(predicates)
     newer = _Published(reader)
-    return Change(_Recorded(newer, removed, wholesale), newer, triples, sorted(wholesale))
+    older = _Recorded(newer, removed, wholesale)
+    return Change(older, newer, triples, sorted(wholesale), holding=older.holding)

@@ -36,6 +36,7 @@ from policykg.runtime.executor import Answer, Failure, Limits
 from policykg.runtime.lookups import Reader, Term, Why  # noqa: F401 (Reader: the name the callers import)
 from policykg.runtime.lookups import distinct as _distinct
 from policykg.runtime.lookups import node as _node
+from policykg.runtime.reads import pattern
 from policykg.runtime.results import prefixes_for
 from policykg.runtime.streaming import Sink, TooLarge
 from policykg.store import EmbeddedStore
@@ -262,8 +263,9 @@ def _through_projects(reader: Reader, node: ox.NamedNode, prop: str, offset: int
     (seconds for a goal of a million activities); the answer streams, so the
     first pages and a capped count are cheap.
     """
-    page = reader.store.query(
-        _THROUGH_PROJECT_PAGE.format(prop=prop, limit=VIA_CAP + 1), substitutions={ox.Variable("o"): node}, use_default_graph_as_union=True
+    page = reader.query(  # any pkg:partOf counts: which project links to node is not noted
+        _THROUGH_PROJECT_PAGE.format(prop=prop, limit=VIA_CAP + 1), [pattern(p=prop, o=node), pattern(p=PKG.partOf)],
+        substitutions={ox.Variable("o"): node},
     )
     pairs = [(row["a"], row["p"]) for row in itertools.islice(page, VIA_CAP + 1)]
     if not pairs:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policykg.namespaces import DCT, ELI, PKG, PROV, RDFS, SKOS
+from policykg.runtime.reads import ReadPattern, RecordingStore, pattern
 
 #: Label properties, preferred first.
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, ELI.title, DCT.title)
@@ -127,8 +128,15 @@ class Reader:
             return quad.object
         return None
 
+    def query(self, sparql: str, reads: Iterable[ReadPattern], **options):
+        """``sparql`` on the union of the graphs; ``reads``: the patterns it reads (noted when
+        the page is recorded: :mod:`policykg.runtime.reads`)."""
+        if isinstance(self.store, RecordingStore):
+            self.store.reads(reads)
+        return self.store.query(sparql, use_default_graph_as_union=True, **options)
+
     def incoming_counts(self, target: ox.NamedNode) -> dict[str, int]:
-        rows = self.store.query(_INCOMING_COUNTS, substitutions={ox.Variable("o"): target}, use_default_graph_as_union=True)
+        rows = self.query(_INCOMING_COUNTS, [pattern(o=target)], substitutions={ox.Variable("o"): target})
         return {row["p"].value: int(row["n"].value) for row in rows}
 
     # --- batches (a remote store) --------------------------------------------------
@@ -179,7 +187,7 @@ class Reader:
         parents = [w for w in works if isinstance(w, ox.NamedNode) and w not in self._children]
         if parents:
             self._children.update({w: 0 for w in parents})
-            rows = self.store.query(_CHILDREN.format(parents=_in_values(parents), part_of=PKG.partOf), use_default_graph_as_union=True)
+            rows = self.query(_CHILDREN.format(parents=_in_values(parents), part_of=PKG.partOf), [pattern(p=PKG.partOf, o=w) for w in parents])
             self._children.update({row["parent"]: min(int(row["n"].value), COUNT_CAP) for row in rows})
 
     def prefetch_labels(self, iris: Iterable[str]) -> None:
@@ -201,7 +209,8 @@ class Reader:
         found = {iri for iri in wanted if self._known.get(node(iri))}
         rest = [node(iri) for iri in wanted if node(iri) not in self._known]
         for start in range(0, len(rest), BATCH):
-            rows = self.store.query(_DESCRIBED.format(subjects=_in_values(rest[start : start + BATCH])), use_default_graph_as_union=True)
+            batch = rest[start : start + BATCH]
+            rows = self.query(_DESCRIBED.format(subjects=_in_values(batch)), [pattern(s) for s in batch])
             found.update(row["s"].value for row in rows)
         return found
 

@@ -15,7 +15,7 @@ from helpers import REPO, TEST_STORES, make_settings
 
 from policykg.build import build_store, write_stored_answers
 from policykg.paths import queries_dir
-from policykg.publication.answers import answers_path, stored_queries
+from policykg.publication.answers import StoredAnswers, answers_path, stored_queries
 from policykg.runtime.executor import UpdateJob
 from policykg.runtime.querylib import load_queries
 from policykg.store import EmbeddedStore, open_store
@@ -80,12 +80,23 @@ def rebuild(settings) -> object:
     return write_stored_answers(settings)
 
 
+def stored_pages(store: EmbeddedStore) -> dict:
+    """Every stored hub page of the published generation: hub -> its page data."""
+    found = StoredAnswers.of(store, store.current_generation())
+    try:
+        return {iri: found.description(iri) for iri in found.pages()}
+    finally:
+        found.close()
+
+
 def assert_same_as_from_scratch(settings) -> None:
     store = open_store(settings)
-    kept = everything_stored(store)
+    kept, pages = everything_stored(store), stored_pages(store)
     forced = write_stored_answers(settings, force=True)
     assert forced.written and not forced.copied and {name for name, _, _ in forced.timings} == STORED
+    assert forced.pages_copied == 0 and forced.pages == len(pages)
     assert everything_stored(store) == kept
+    assert stored_pages(store) == pages  # the pages copied are the pages described now
 
 
 def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(own) -> None:
@@ -99,7 +110,8 @@ def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(o
     assert store.changes_between(report.earlier, store.current_generation()) >= {settings.iris.graph("decisions")}
     assert {name for name, _ in report.copied} >= STORED, report.explanation()
     assert not report.timings  # nothing answered again
-    assert report.pages > 0 and ("the hub pages", "nothing changed") not in report.copied  # something changed: described again
+    # no page read the reference: every page is copied, and the hubs are not asked for again
+    assert report.pages > 0 and report.pages_copied == report.pages and not report.pages_described, report.explanation()
     assert "copied" in report.summary()
     assert_same_as_from_scratch(settings)
 
@@ -115,6 +127,24 @@ def test_a_label_change_of_a_decision_recomputes_only_the_queries_that_can_see_i
     assert {"unlinked-work", "youth-involvement", "body-work", "coverage"} <= copied, report.explanation()
     # these read the label of whatever ?item a VALUES or a path binds: any label change counts
     assert {"sdg-coverage", "sdg-targets"} <= answered, report.explanation()
+    # the page of the body that took the decision names it (its label); no other page does
+    council = settings.iris("body/kommunfullmaktige")
+    assert [iri for iri, _ in report.pages_described] == [council], report.explanation()
+    assert "kf-2018-program" in dict(report.pages_described)[council]
+    assert report.pages_copied == report.pages - 1 and "hub pages" in report.summary()
+    assert_same_as_from_scratch(settings)
+
+
+def test_a_change_of_what_works_serve_describes_the_pages_it_reaches_and_asks_for_the_hubs_again(own) -> None:
+    settings, registries = own
+    store = open_store(settings)
+    before = set(stored_pages(store))
+    assert edit_row(registries / "projects.csv", "p-2018-001", "goals", "2") == "2|4"
+    report = rebuild(settings)
+    described = {iri for iri, _ in report.pages_described}
+    assert {settings.iris("goal/2"), settings.iris("goal/4")} <= described, report.explanation()  # it left goal 4
+    assert 0 < report.pages_copied < report.pages, report.explanation()
+    assert set(stored_pages(store)) <= before  # no new hub: none is linked to more works than before
     assert_same_as_from_scratch(settings)
 
 
