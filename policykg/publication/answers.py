@@ -175,7 +175,10 @@ def write_answers(
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers
             report.rows += rows
-        pages_plan = plan_pages(db, "previous", None) if pages_kept else plan_pages(db, "earlier", pages_change) if pages_change is not None else None
+        if pages_kept:  # this generation's file: every page as it was
+            pages_plan = plan_pages(db, "previous", None)
+        else:  # an earlier generation's: the pages the change cannot reach (None: describe every page)
+            pages_plan = plan_pages(db, "earlier", pages_change) if pages_change is not None else None
         if progress and (pages_plan is None or pages_plan.hubs is None or len(pages_plan.kept) < len(pages_plan.hubs)):
             progress("describing the hubs")
         begun = time.perf_counter()
