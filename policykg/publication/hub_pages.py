@@ -105,11 +105,12 @@ def store_pages(db: sqlite3.Connection, reader: ox.Store, generation: str, hub_l
         return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL), reads
 
     iris = plan.hubs if plan is not None and plan.hubs is not None else hubs(reader, hub_links)
-    kept = [iri for iri in iris if plan is not None and iri in plan.kept]
+    copied = plan.kept if plan is not None else set()
+    kept = [iri for iri in iris if iri in copied]
     if kept:
         db.executemany(f"INSERT INTO page SELECT iri, description FROM {plan.source}.page WHERE iri = ?", [(iri,) for iri in kept])
         db.executemany(f"INSERT INTO page_reads SELECT iri, reads FROM {plan.source}.page_reads WHERE iri = ?", [(iri,) for iri in kept])
-    todo = [iri for iri in iris if iri not in set(kept)]
+    todo = [iri for iri in iris if iri not in copied]
     pool = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="hub-page")
     try:
         for iri, (page, reads) in zip(todo, pool.map(described, todo)):  # in order; the first failure is raised

@@ -296,3 +296,25 @@ def test_the_answers_command(runner, hub_settings) -> None:
     expected = sum(1 for _, _, _ in StoredAnswers.of(store, store.current_generation()).queries())
     assert f"stored {expected} answers" in result.output
     assert f"and {len(hubs(store.reader(), 3))} hub pages" in result.output
+
+
+@pytest.mark.parametrize("module", ["describe", "lookups", "reads"])
+def test_the_pages_digest_changes_with_the_code_that_makes_a_page(module, tmp_path, monkeypatch) -> None:
+    """A stored page made by other page code is not served (StoredAnswers.description): the
+    digest covers each module whose code decides what a page holds, not describe.py alone."""
+    import importlib
+
+    from policykg.publication.answers import describe_digest
+
+    code = importlib.import_module(f"policykg.runtime.{module}")
+    before = describe_digest()
+    edited = tmp_path / f"{module}.py"
+    edited.write_text(open(code.__file__, encoding="utf-8").read() + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(code, "__file__", str(edited))
+    describe_digest.cache_clear()
+    try:
+        assert describe_digest() != before
+    finally:
+        monkeypatch.undo()
+        describe_digest.cache_clear()
+    assert describe_digest() == before

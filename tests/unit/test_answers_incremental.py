@@ -15,6 +15,7 @@ from helpers import REPO, TEST_STORES, make_settings
 
 from policykg.build import build_store, write_stored_answers
 from policykg.paths import queries_dir
+from policykg.publication import hub_pages
 from policykg.publication.answers import StoredAnswers, answers_path, stored_queries
 from policykg.runtime.executor import UpdateJob
 from policykg.runtime.querylib import load_queries
@@ -78,6 +79,15 @@ def own(tmp_path: Path):
     return settings, registries
 
 
+@pytest.fixture
+def hub_questions(monkeypatch) -> list:
+    """Each time the stored answers ask which resources are hubs (policykg.publication.hub_pages.hubs)."""
+    asked: list = []
+    real = hub_pages.hubs
+    monkeypatch.setattr(hub_pages, "hubs", lambda *args: asked.append(args) or real(*args))
+    return asked
+
+
 def rebuild(settings) -> object:
     build_store(settings, dumps=False, answers=False)
     return write_stored_answers(settings)
@@ -102,7 +112,7 @@ def assert_same_as_from_scratch(settings) -> None:
     assert stored_pages(store) == pages  # the pages copied are the pages described now
 
 
-def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(own) -> None:
+def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(own, hub_questions) -> None:
     settings, registries = own
     store = open_store(settings)
     before = store.current_generation()
@@ -115,6 +125,7 @@ def test_a_change_no_query_reads_copies_the_answers_and_they_equal_a_fresh_run(o
     assert not report.timings  # nothing answered again
     # no page read the reference: every page is copied, and the hubs are not asked for again
     assert report.pages > 0 and report.pages_copied == report.pages and not report.pages_described, report.explanation()
+    assert not hub_questions
     assert "copied" in report.summary()
     assert_same_as_from_scratch(settings)
 
@@ -138,12 +149,13 @@ def test_a_label_change_of_a_decision_recomputes_only_the_queries_that_can_see_i
     assert_same_as_from_scratch(settings)
 
 
-def test_a_change_of_what_works_serve_describes_the_pages_it_reaches_and_asks_for_the_hubs_again(own) -> None:
+def test_a_change_of_what_works_serve_describes_the_pages_it_reaches_and_asks_for_the_hubs_again(own, hub_questions) -> None:
     settings, registries = own
     store = open_store(settings)
     before = set(stored_pages(store))
     assert edit_row(registries / "projects.csv", "p-2018-001", "goals", "2") == "2|4"
     report = rebuild(settings)
+    assert len(hub_questions) == 1  # a pkg:servesGoal link changed
     described = {iri for iri, _ in report.pages_described}
     assert {settings.iris("goal/2"), settings.iris("goal/4")} <= described, report.explanation()  # it left goal 4
     assert 0 < report.pages_copied < report.pages, report.explanation()
