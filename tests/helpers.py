@@ -312,7 +312,7 @@ Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 30
+MaxQueryExecutionTime = {time_limit}
 """
 
 #: What an administrator does once (docs/remote-store.md): a user for policykg with the
@@ -343,7 +343,7 @@ def virtuoso_binary() -> str:
     return found
 
 
-def start_virtuoso(where: Path, *, max_rows: int = 1_000_000) -> RemoteServer:
+def start_virtuoso(where: Path, *, max_rows: int = 1_000_000, time_limit: int = 30) -> RemoteServer:
     """Virtuoso (``virtuoso-t +foreground``) with a new database in ``where``, set up as
     VIRTUOSO_SETUP says; policykg talks to it as the user ``policykg`` (HTTP Basic)."""
     import shutil
@@ -357,7 +357,7 @@ def start_virtuoso(where: Path, *, max_rows: int = 1_000_000) -> RemoteServer:
         virtuoso_missing()
     sql_port, http_port = free_port(), free_port()
     where.mkdir(parents=True, exist_ok=True)
-    (where / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port, max_rows=max_rows), encoding="utf-8")
+    (where / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port, max_rows=max_rows, time_limit=time_limit), encoding="utf-8")
     log = where / "server.log"
     with open(log, "wb") as handle:
         process = subprocess.Popen(

@@ -52,7 +52,7 @@ from policykg.publication.inputs import Change, footprint
 from policykg.publication.recorded import recorded_change
 from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
-from policykg.storebase import AnswerIncomplete, QueryRefused
+from policykg.storebase import AnswerIncomplete, QueryRefused, StoreTimeout
 
 ANSWERS_DIR = "answers"
 TMP_PREFIX = ".tmp-"
@@ -171,6 +171,11 @@ def write_answers(
                     db.execute("RELEASE question")
                     report.unstored.append((query.name, str(refusal)))
                     db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), str(refusal)))
+                    continue
+                except StoreTimeout as stopped:  # a time limit (the server's own, or ours): answered per request,
+                    db.execute("ROLLBACK TO question")  # and asked again by the next run (the limit may be the load)
+                    db.execute("RELEASE question")
+                    report.unstored.append((query.name, f"{stopped} (asked again by the next run)"))
                     continue
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers

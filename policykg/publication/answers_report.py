@@ -32,8 +32,9 @@ class AnswersReport:
     copied: list[tuple[str, str]] = field(default_factory=list)
     #: Answers computed again although an earlier generation's were there: (query; why).
     recomputed: list[tuple[str, str]] = field(default_factory=list)
-    #: Questions the store refused to answer, or could not send whole (a remote server's SPARQL
-    #: engine, its limit on the rows of an answer): (query; what it said).
+    #: Questions the store refused to answer, could not send whole or stopped at a time limit (a
+    #: remote server's SPARQL engine, its limit on the rows of an answer, its own time limit or
+    #: ours): (query; what it said).
     unstored: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -48,7 +49,8 @@ class AnswersReport:
             copied.append(f"{self.pages_copied} of {self.pages} hub pages")
         copied = f"; copied from {self.earlier}: {', '.join(copied)} (nothing they read changed)" if copied else ""
         unstored = (
-            f"; not stored, the store refused them or could not send them whole (answered per request): "
+            f"; not stored, the store refused them, could not send them whole or stopped them at a time limit "
+            f"(answered per request): "
             f"{', '.join(name for name, _ in self.unstored)}"
             if self.unstored else ""
         )

@@ -44,7 +44,7 @@ def test_a_question_the_server_cannot_send_whole_is_not_stored_and_said_so(tmp_p
     assert [name for name, _ in report.unstored] == ["every-quad"]
     assert report.answers == 1 and report.rows == 5  # the goals
     assert f"cut the answer at {ROWS} rows (Virtuoso's [SPARQL] ResultSetMaxRows" in report.explanation()
-    assert "could not send them whole (answered per request): every-quad" in report.summary()
+    assert "could not send them whole or stopped them at a time limit (answered per request): every-quad" in report.summary()
     # the file holds no answer of it (the API would serve one), and says it was left unstored
     assert {name for name, _ in held} == {"goals"}
     assert [name for name, _ in left] == ["every-quad"]

@@ -55,7 +55,7 @@ def test_a_question_the_server_refuses_is_not_stored_and_the_build_says_so(remot
     refused = {name for name, _ in report.unstored}
     if remote_server.name == "Virtuoso":
         assert refused == {"goals-with-text"}, report.unstored
-        assert "not stored, the store refused them or could not send them whole (answered per request): goals-with-text" in report.summary()
+        assert "not stored, the store refused them, could not send them whole or stopped them at a time limit (answered per request): goals-with-text" in report.summary()
         assert "SQ074" in report.explanation()
     else:
         assert not refused, report.unstored
