@@ -22,9 +22,13 @@ from policykg.runtime.querylib import load_queries
 from policykg.store import EmbeddedStore, open_store
 
 #: Each test builds the samples and answers every stored question three times. On Virtuoso the
-#: module took 6 min 45 s (2026-12-05), and 2 of its 7 tests failed in one run of two: the findings
-#: of the program's rules differed between two builds of the same registries (a membership
-#: review finding), so a principle's page was described again; not yet understood. The same code
+#: module took 6 min 45 s (2026-12-05), and 2 of its 7 tests failed in one run of three (7 passed
+#: in the others): the findings of the program's rules differed between two builds of the same
+#: registries, so a principle's page was described again. The finding (digest 935c8d413d29cb90)
+#: is m-eurocities's membership-review with the value 2023-03-14, its pkg:lastReviewed: in one of
+#: the two builds the rule did not see the review decision ks-2026-eurocities (2026-11-17) of the
+#: decisions graph. Not reproduced in 17 builds on their own nor by a MOVE-then-read loop (100
+#: publishes of a 5 000-triple graph, 3 readers beside), so not yet understood. The same code
 #: runs on Oxigraph server; what a remote store adds (the records of what a write changed, the
 #: anchors asked together) is tested on both servers in tests/live/test_remote_store.py.
 pytestmark = pytest.mark.skipif(
