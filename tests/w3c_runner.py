@@ -106,8 +106,8 @@ def _body(graph: rdflib.Graph, node) -> tuple[str | None, str]:
 
 def load_manifest(path: Path) -> list[W3CTest]:
     """The tests of a manifest (and of the manifests it includes), in order."""
-    # Parsed with the IRI it is looked up by: rdflib would take the path as given, which is not
-    # the resolved one where the shared data is reached through a link or a relative path.
+    # Parsed with the IRI it is looked up by: rdflib takes the path as given, which is not the
+    # resolved one where the shared data is reached through a link.
     manifest = rdflib.URIRef(path.resolve().as_uri())
     graph = rdflib.Graph().parse(path, format="turtle", publicID=str(manifest))
     tests: list[W3CTest] = []

@@ -166,16 +166,14 @@ def write_answers(
                 try:
                     answers, rows = _store_query(db, reader, query, iris)
                     db.execute("RELEASE question")
-                except (QueryRefused, AnswerIncomplete) as refusal:  # a remote server's engine or row limit: answered per request
+                except (QueryRefused, AnswerIncomplete, StoreTimeout) as refusal:  # answered per request
                     db.execute("ROLLBACK TO question")  # none of its rows stay (the API would serve them)
                     db.execute("RELEASE question")
-                    report.unstored.append((query.name, str(refusal)))
-                    db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), str(refusal)))
-                    continue
-                except StoreTimeout as stopped:  # a time limit (the server's own, or ours): answered per request,
-                    db.execute("ROLLBACK TO question")  # and asked again by the next run (the limit may be the load)
-                    db.execute("RELEASE question")
-                    report.unstored.append((query.name, f"{stopped} (asked again by the next run)"))
+                    if isinstance(refusal, StoreTimeout):  # a time limit may be the load: asked again by the next run
+                        report.unstored.append((query.name, f"{refusal} (asked again by the next run)"))
+                    else:  # the server's engine or its row limit: recorded, not sent again until its inputs change
+                        report.unstored.append((query.name, str(refusal)))
+                        db.execute("INSERT INTO unstored VALUES (?, ?, ?)", (query.name, digest(query.sparql), str(refusal)))
                     continue
                 report.timings.append((query.name, rows, time.perf_counter() - begun))
             report.answers += answers
