@@ -19,6 +19,7 @@ import http.client
 import socket
 import tempfile
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ CHUNK = 1 << 16
 WRITE_TIMEOUT = 600.0
 #: A graph's body is kept in memory up to this size, in a temporary file beyond.
 SPOOL = 8 << 20
+#: Pauses, in seconds, before a graph store write the server gave up as deadlocked is sent again.
+DEADLOCK_PAUSES = (1.0, 4.0, 16.0)
 
 
 class RemoteStoreError(StoreError):
@@ -61,6 +64,12 @@ class RemoteSyntaxError(ServerRefused, SyntaxError):
 
     def __str__(self) -> str:
         return self.msg
+
+
+class Deadlocked(ServerRefused):
+    """The remote store gave the request's transaction up as deadlocked (SQLSTATE 40001; Virtuoso
+    7.2's SR172, seen on a graph store POST into a new database with no other client): it rolled
+    it back, so the request may be sent again."""
 
 
 class IncompleteAnswer(RemoteStoreError, AnswerIncomplete):
@@ -183,16 +192,23 @@ class Client:
         self._write_graph("POST", graph, body, media_type, timeout, what=f"addition to graph <{graph}>")
 
     def _write_graph(self, method, graph, body, media_type, timeout, *, what) -> None:
-        """The body spooled (memory, then a temporary file) and sent with its length."""
+        """The body spooled (memory, then a temporary file) and sent with its length; sent
+        again after a pause where the server gave it up as deadlocked (:class:`Deadlocked`)."""
         with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
             for chunk in [body] if isinstance(body, (bytes, bytearray)) else body:
                 spool.write(chunk)
             size = spool.tell()
-            spool.seek(0)
             headers = {"Content-Type": media_type, "Content-Length": str(size)}
             limit = timeout if timeout is not None else max(self.timeout, WRITE_TIMEOUT)
-            response = self._send(method, self._graph_url(graph), spool, headers, limit, what=what)
-            response.read()
+            for pause in (*DEADLOCK_PAUSES, None):
+                spool.seek(0)
+                try:
+                    self._send(method, self._graph_url(graph), spool, headers, limit, what=what).read()
+                    return
+                except Deadlocked as error:
+                    if pause is None:
+                        raise Deadlocked(f"{error} (sent {len(DEADLOCK_PAUSES) + 1} times)") from None
+                    time.sleep(pause)
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str, *, timeout: float | None = None) -> None:
         """PUT (replace) or POST (merge) ``body`` into ``graph``."""
@@ -267,6 +283,8 @@ class Client:
             if response.status == 500 and said.startswith("Virtuoso S1T00 Error SR171"):  # its MaxQueryExecutionTime
                 raise RemoteTimeout(f"the remote store ({url}) stopped the {what} at its own time limit "
                                     "(Virtuoso's [SPARQL] MaxQueryExecutionTime in virtuoso.ini)")
+            if response.status == 500 and ("SR172" in said or "Error 40001" in said):  # rolled back: may be sent again
+                raise Deadlocked(f"the remote store ({url}) gave the {what} up as deadlocked: {said}")
             # not allowed (credentials) is not the server refusing this request for what it asks
             error = RemoteStoreError if response.status in (401, 403, 407) else ServerRefused
             raise error(f"the remote store ({url}) refused the {what}: HTTP {response.status}: {said}")
