@@ -72,6 +72,8 @@ BLANK_DEPTH = 16
 FIRST_ROWS = 1000
 #: Subjects named in one request of :meth:`RemoteReader.statements_of`.
 SUBJECTS_PER_REQUEST = 200
+#: (subject, predicate) pairs named in one request of :meth:`RemoteReader.statements_of`, at most.
+PAIRS_PER_REQUEST = 1000
 
 
 def _chained(depth: int, values: str = "") -> str:
@@ -278,14 +280,22 @@ class RemoteReader:
 
     def statements_of(self, subjects: Iterable[ox.NamedNode], predicates: Sequence[ox.NamedNode] = ()) -> list[ox.Quad]:
         """Every published quad whose subject is one of ``subjects`` (and predicate one of
-        ``predicates``, if given), in a request per :data:`SUBJECTS_PER_REQUEST` subjects (a
-        look-up per subject is a request each)."""
+        ``predicates``, if given), in a request per :data:`SUBJECTS_PER_REQUEST` subjects or
+        :data:`PAIRS_PER_REQUEST` (subject, predicate) pairs (a look-up each is a request each)."""
         named = list(dict.fromkeys(s for s in subjects if isinstance(s, ox.NamedNode)))
-        only = "VALUES ?p { " + " ".join(str(p) for p in predicates) + " } " if predicates else ""
+        predicates = list(dict.fromkeys(predicates))
+        step = min(SUBJECTS_PER_REQUEST, max(1, PAIRS_PER_REQUEST // len(predicates))) if predicates else SUBJECTS_PER_REQUEST
         found: list[ox.Quad] = []
-        for start in range(0, len(named), SUBJECTS_PER_REQUEST):
-            values = "VALUES ?s { " + " ".join(str(s) for s in named[start : start + SUBJECTS_PER_REQUEST]) + " } "
-            found += self._fetch({}, values=values + only)[0]
+        for start in range(0, len(named), step):
+            batch = named[start : start + step]
+            if predicates:
+                # The pairs in one VALUES, not a VALUES of subjects beside one of predicates:
+                # Virtuoso 7.2 evaluates that product by scanning each predicate (200 projects by
+                # the five traceability properties at 1 000 000 activities: 10.7 s; as pairs 0.2 s).
+                values = "VALUES (?s ?p) { " + " ".join(f"({s} {p})" for s in batch for p in predicates) + " } "
+            else:
+                values = "VALUES ?s { " + " ".join(str(s) for s in batch) + " } "
+            found += self._fetch({}, values=values)[0]
         return found
 
     def _fetch(self, bound: dict, *, values: str = "", limit: int | None = None) -> tuple[list[ox.Quad], bool]:
