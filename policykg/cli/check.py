@@ -7,6 +7,7 @@ import json
 import sys
 
 import click
+import pyoxigraph as ox
 
 from policykg.config import Settings
 from policykg.store import StoreError, open_store
@@ -21,12 +22,20 @@ HEADINGS = {
 }
 
 
-def _label(reader, node, lang: str) -> str | None:
-    """The node's label in ``lang`` (else in the other language), through the pages' look-ups."""
+def _labeller(reader, findings):
+    """``label(node, lang)``: a focus's label in ``lang`` (else in the other language), through
+    the pages' look-ups, those of every focus fetched together where a look-up is a request
+    (one each: ``policykg check`` on the 1 000 000-activity set on Virtuoso took 565.6 s)."""
     from policykg.runtime.describe import Reader
 
-    labels = Reader(reader).labels(node.value)
-    return labels.get(lang) or labels.get("sv") or labels.get("en") or labels.get("")
+    looked = Reader(reader)
+    looked.prefetch_labels(f.focus.value for f in findings if isinstance(f.focus, ox.NamedNode))
+
+    def label(node, lang: str) -> str | None:
+        labels = looked.labels(node.value)
+        return labels.get(lang) or labels.get("sv") or labels.get("en") or labels.get("")
+
+    return label
 
 
 @click.command()
@@ -72,8 +81,6 @@ def check(settings: Settings, year: int | None, fmt: str, as_of, rules_wanted: t
     illustrative = bool(illustrative_graphs(reader))
     iris = settings.iris
     if fmt == "ttl":
-        import pyoxigraph as ox
-
         from policykg.namespaces import PREFIXES, SH
 
         evaluation.findings = findings
@@ -90,6 +97,7 @@ def check(settings: Settings, year: int | None, fmt: str, as_of, rules_wanted: t
 
 def _as_json(findings, evaluation, reader, year, illustrative: bool, notice) -> dict:
     counts = {level: sum(1 for f in findings if f.level == level) for level in LEVELS}
+    label = _labeller(reader, findings)
     return {
         "as_of": evaluation.context.as_of.isoformat(),
         "year": year,
@@ -103,7 +111,7 @@ def _as_json(findings, evaluation, reader, year, illustrative: bool, notice) -> 
                 "severity": f.level,
                 "checks": list(f.rule.checks),
                 "focus": f.focus.value,
-                "focus_label": {lang: _label(reader, f.focus, lang) for lang in ("sv", "en")},
+                "focus_label": {lang: label(f.focus, lang) for lang in ("sv", "en")},
                 "value": f.value.value,
                 "year": f.year,
                 "message": f.messages,
@@ -124,9 +132,10 @@ def _table(findings, evaluation, reader, iris, year, lang: str, notice) -> None:
     click.echo("")
     if not findings:
         click.echo(words["none"])
+    label_of = _labeller(reader, findings)
     for finding in findings:
         focus = iris.relative(finding.focus.value) or finding.focus.value
-        label = _label(reader, finding.focus, lang)
+        label = label_of(finding.focus, lang)
         value = "" if finding.value == finding.focus else "  " + (iris.relative(finding.value.value) or finding.value.value)
         click.echo(f"{words[finding.level]:<12} {finding.rule.key}  {focus}{value}" + (f"  ({label})" if label else ""))
         click.echo(f"{'':<12} {finding.messages.get(lang) or next(iter(finding.messages.values()), '')}")
