@@ -68,7 +68,7 @@ class RemoteSyntaxError(ServerRefused, SyntaxError):
 
 class Deadlocked(ServerRefused):
     """The remote store gave the request's transaction up as deadlocked (SQLSTATE 40001; Virtuoso
-    7.2's SR172, seen on a graph store POST into a new database with no other client): it rolled
+    7.2's SR172, seen on a graph store PUT into a new database with no other client): it rolled
     it back, so the request may be sent again."""
 
 

@@ -281,7 +281,7 @@ class RemoteReader:
     def statements_of(self, subjects: Iterable[ox.NamedNode], predicates: Sequence[ox.NamedNode] = ()) -> list[ox.Quad]:
         """Every published quad whose subject is one of ``subjects`` (and predicate one of
         ``predicates``, if given), in a request per :data:`SUBJECTS_PER_REQUEST` subjects or
-        :data:`PAIRS_PER_REQUEST` (subject, predicate) pairs (a look-up each is a request each)."""
+        :data:`PAIRS_PER_REQUEST` (subject, predicate) pairs (a look-up of each would be a request)."""
         named = list(dict.fromkeys(s for s in subjects if isinstance(s, ox.NamedNode)))
         predicates = list(dict.fromkeys(predicates))
         step = min(SUBJECTS_PER_REQUEST, max(1, PAIRS_PER_REQUEST // len(predicates))) if predicates else SUBJECTS_PER_REQUEST

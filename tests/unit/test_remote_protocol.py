@@ -86,7 +86,7 @@ def test_triples_are_added_by_a_graph_store_post(server, monkeypatch: pytest.Mon
     assert (request["method"], request["body"], request["headers"]["Content-Length"]) == ("POST", body, str(len(body)))
 
 
-#: Virtuoso 7.2's answer to a graph store POST it gave up as deadlocked (seen publishing the
+#: Virtuoso 7.2's answer to a graph store PUT it gave up as deadlocked (seen publishing the
 #: 100 000-activity set into a new database, no other client; the same build passed when run again).
 DEADLOCKED = (b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html>\n<head>\n<title>Error 500</title>\n</head>\n<body>\n'
               b"<h1>Error 500</h1>\nSPARQL Graph Protocol request failed\n<h3>Error 40001</h3>\n<xmp>SR172: Transaction deadlocked</xmp></body></html>")
