@@ -211,9 +211,9 @@ class Client:
                     time.sleep(pause)
 
     def write_graph(self, method: str, graph: str, body: bytes, media_type: str, *, timeout: float | None = None) -> None:
-        """PUT (replace) or POST (merge) ``body`` into ``graph``."""
-        response = self._send(method, self._graph_url(graph), body, {"Content-Type": media_type}, timeout, what=f"write of graph <{graph}>")
-        response.read()
+        """PUT (replace) or POST (merge) ``body`` into ``graph`` (a write through the service's
+        graph store: the query time limit, not the publishing one)."""
+        self._write_graph(method, graph, body, media_type, self.timeout if timeout is None else timeout, what=f"write of graph <{graph}>")
 
     def get_graph(self, graph: str, *, accept: str = "application/n-triples", timeout: float | None = None) -> Response | None:
         """``graph`` as a response to read (None: the store has no such graph)."""

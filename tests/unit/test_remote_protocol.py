@@ -92,15 +92,19 @@ DEADLOCKED = (b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html>\n<hea
               b"<h1>Error 500</h1>\nSPARQL Graph Protocol request failed\n<h3>Error 40001</h3>\n<xmp>SR172: Transaction deadlocked</xmp></body></html>")
 
 
-@pytest.mark.parametrize("method", ["put_graph", "post_graph"])
+@pytest.mark.parametrize("method", ["put_graph", "post_graph", "write_graph"])
 def test_a_write_the_server_gave_up_as_deadlocked_is_sent_again_whole(server, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
     """The server rolled the write back (Virtuoso: the whole TTLP): sent again after a pause,
-    from the first byte (through the temporary file too)."""
+    from the first byte (through the temporary file too); a write through the service's graph
+    store (write_graph) too."""
     monkeypatch.setattr("policykg.remote.protocol.SPOOL", 10)
     monkeypatch.setattr("policykg.remote.protocol.DEADLOCK_PAUSES", (0.01, 0.01))
     server.failures[:] = [(500, DEADLOCKED), (500, DEADLOCKED)]
     body = b'<http://example.org/a> <http://example.org/p> "1" .\n_:b <http://example.org/p> "2" .\n'
-    getattr(server.client, method)("http://example.org/g", iter([body[:20], body[20:]]))
+    if method == "write_graph":
+        server.client.write_graph("PUT", "http://example.org/g", body, "application/n-triples")
+    else:
+        getattr(server.client, method)("http://example.org/g", iter([body[:20], body[20:]]))
     assert [request["body"] for request in server.seen] == [body] * 3
     assert [request["headers"]["Content-Length"] for request in server.seen] == [str(len(body))] * 3
 
@@ -115,7 +119,7 @@ def test_a_write_deadlocked_each_time_is_an_error_saying_so(server, monkeypatch:
     assert "SR172: Transaction deadlocked" in str(raised.value) and "(sent 2 times)" in str(raised.value)
 
 
-def test_a_query_deadlocked_is_not_sent_again(server) -> None:
+def test_an_update_deadlocked_is_not_sent_again(server) -> None:
     """Only graph store writes are sent again: an update may have done part of its work."""
     server.failures[:] = [(500, DEADLOCKED)]
     with pytest.raises(Deadlocked):
