@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from policykg import bulkload
 from policykg.namespaces import VOID
 from policykg.storebase import CHANGES_PREFIX, LOCK, ChangeRecords, StoreBusy, StoreError, StoreNotBuilt, new_generation_name, writer_lock
 
@@ -134,6 +134,7 @@ class GraphWriter:
         #: Whether the write may have changed graphs it did not name (it used :attr:`raw`).
         self.changed_unknown = False
         self._pending: dict[str, list[ox.Quad]] = {}  # graph -> quads not yet written
+        self._loads: bulkload.BulkLoads | None = None  # loads started, not yet waited for
         self._pending_count = 0
 
     def _gather(self, graph: str, quads: Iterable[ox.Quad]) -> int:
@@ -169,56 +170,32 @@ class GraphWriter:
         self.changed.add(graph)
         return count
 
-    def load_graph(self, graph: str, chunks: Iterable[bytes]) -> int:
-        """Make ``graph`` hold exactly the N-Triples of ``chunks``, bulk-loaded; returns their count.
-
-        The fast path for large sources, which have validated what they produce
-        (so IRIs are not checked again). ``bulk_load`` keeps the GIL while it
-        reads, so the chunks are produced in a forked child that writes them
-        into a FIFO which the loader reads: generation and loading overlap. If
-        the child fails, the load raises and the generation is discarded.
-        """
+    def start_load(self, graph: str, chunks: Iterable[bytes]) -> None:
+        """Start making ``graph`` hold exactly the N-Triples of ``chunks``, bulk-loaded in the
+        background (:mod:`policykg.bulkload`) beside the other loads started; :meth:`finish_loads`
+        waits for them. The fast path for large sources, which have validated what they
+        produce (so IRIs are not checked again). If a load fails, :meth:`finish_loads`
+        raises and the generation is discarded."""
         node = ox.NamedNode(graph)
         self._remove(node)
-        with tempfile.TemporaryDirectory(prefix="policykg-") as scratch:
-            fifo = os.path.join(scratch, "graph.nt")
-            counted = os.path.join(scratch, "count")
-            os.mkfifo(fifo)
-            child = os.fork()
-            if child == 0:  # the producer: pure Python, never touches the store
-                code = 1
-                try:
-                    count = 0
-                    with open(fifo, "wb", buffering=1 << 20) as out:
-                        for chunk in chunks:
-                            out.write(chunk)
-                            count += chunk.count(b"\n")
-                    with open(counted, "w") as note:
-                        note.write(str(count))
-                    code = 0
-                except BrokenPipeError:
-                    pass  # the loader stopped reading; it reports why
-                except BaseException:  # noqa: BLE001 - reported, then the parent fails the load
-                    import traceback
+        if self._loads is None:
+            self._loads = bulkload.BulkLoads(self._store)
+        self._loads.start(node, chunks)
 
-                    traceback.print_exc()
-                finally:
-                    os._exit(code)
-            try:
-                self._store.bulk_load(path=fifo, format=ox.RdfFormat.N_TRIPLES, to_graph=node, lenient=True)
-            except BaseException:
-                os.kill(child, signal.SIGKILL)
-                os.waitpid(child, 0)
-                raise
-            _, status = os.waitpid(child, 0)
-            if status != 0 or not os.path.exists(counted):
-                raise StoreError(f"producing the triples of <{graph}> failed; nothing was published")
-            with open(counted) as note:
-                count = int(note.read())
-        self._store.add_graph(node)
-        self.replaced.append(graph)
-        self.changed.add(graph)
-        return count
+    def finish_loads(self) -> dict[str, int]:
+        """Wait for the loads started; the count of each graph's triples."""
+        loads, self._loads = self._loads, None
+        counts = loads.finish() if loads is not None else {}
+        for node in counts:
+            self._store.add_graph(node)
+            self.replaced.append(node.value)
+            self.changed.add(node.value)
+        return {node.value: count for node, count in counts.items()}
+
+    def load_graph(self, graph: str, chunks: Iterable[bytes]) -> int:
+        """Make ``graph`` hold exactly the N-Triples of ``chunks`` (:meth:`start_load`, then wait)."""
+        self.start_load(graph, chunks)
+        return self.finish_loads()[graph]
 
     def add(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         """Add ``quads`` to ``graph`` (their graph name is overwritten)."""
@@ -226,8 +203,13 @@ class GraphWriter:
         self._gather(graph, quads)
 
     def close(self, *, flush: bool = True) -> None:
-        """Write what is gathered, flush and drop our handle (the database closes when nobody holds it)."""
+        """Write what is gathered, flush and drop our handle (the database closes when nobody
+        holds it); without ``flush``, loads still running are stopped first."""
+        if self._loads is not None and not flush:
+            self._loads.abort()
+            self._loads = None
         if self._store is not None and flush:
+            self.finish_loads()
             self._write_pending()
             self._store.flush()
             if self._compact:

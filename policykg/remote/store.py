@@ -50,6 +50,11 @@ from .reader import EMPTY_GRAPH, RemoteReader
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
 _GRAPHS = f"SELECT ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }}"
+#: The pointer and the graphs it lists, in one answer: a publish between two requests cannot pair them wrongly.
+_PUBLISHED = (
+    f"SELECT ?generation ?modified ?g WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation "
+    f"OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.hasPart}> ?g }} }} }}"
+)
 #: The graphs of a store published before the list was recorded (Oxigraph server only: it has no graphs of its own).
 _ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Triples per chunk of a staged graph's body.
@@ -96,7 +101,12 @@ class RemoteStore(ChangeRecords):
             cached = self._pointer
         if cached is not None and not fresh and time.monotonic() - cached[0] < self.poll:
             return cached[1], cached[2]
-        response = self.client.query(_POINTER, accept="application/sparql-results+json")
+        return self._pointed(_POINTER)[:2]
+
+    def _pointed(self, sparql: str) -> tuple[str | None, float | None, list]:
+        """The generation, its time and the rows of ``sparql`` (a query of the pointer), noted
+        as the pointer last read."""
+        response = self.client.query(sparql, accept="application/sparql-results+json")
         rows = list(ox.parse_query_results(response.read(), ox.QueryResultsFormat.JSON))
         generation = rows[0]["generation"].value if rows else None
         modified = None
@@ -105,7 +115,7 @@ class RemoteStore(ChangeRecords):
                 modified = datetime.fromisoformat(rows[0]["modified"].value.replace("Z", "+00:00")).timestamp()
         with self._lock:
             self._pointer = (time.monotonic(), generation, modified)
-        return generation, modified
+        return generation, modified, rows
 
     def current_generation(self) -> str | None:
         return self._read_pointer()[0]
@@ -121,10 +131,12 @@ class RemoteStore(ChangeRecords):
 
     def published_graphs(self) -> list[str]:
         """The graphs the control graph lists as published (not the server's own list)."""
-        found = self._select(_GRAPHS)
-        if not found and self.current_generation() is not None:
-            found = [g for g in self._select(_ALL_GRAPHS) if not _ours(g)]
-        return sorted(found)
+        return self._published(self._select(_GRAPHS), self.current_generation())
+
+    def _published(self, listed: list[str], generation: str | None) -> list[str]:
+        if not listed and generation is not None:
+            listed = [g for g in self._select(_ALL_GRAPHS) if not _ours(g)]
+        return sorted(listed)
 
     def _select(self, sparql: str) -> list[str]:
         response = self.client.query(sparql, accept="application/sparql-results+json")
@@ -138,7 +150,12 @@ class RemoteStore(ChangeRecords):
         with self._lock:
             reader = self._readers.get(generation)
         if reader is None:
-            reader = RemoteReader(self.client, self.published_graphs(), timeout=self.timeout)
+            # The generation and its graphs from one answer (read again: it may have moved).
+            generation, _, rows = self._pointed(_PUBLISHED)
+            if generation is None:
+                raise StoreNotBuilt(f"no data on the remote store {self.endpoints.query}: run 'policykg build' first")
+            listed = [row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)]
+            reader = RemoteReader(self.client, self._published(listed, generation), timeout=self.timeout)
             with self._lock:
                 self._readers = {generation: reader}
         return generation, reader
@@ -339,6 +356,7 @@ class RemoteGraphWriter:
         self.removed: list[str] = []
         self.replaced: list[str] = []
         self.compacted = False
+        self._deferred: dict[str, Iterable[bytes]] = {}  # loads started, sent at finish_loads
 
     def _stage(self, graph: str) -> str:
         unseen = graph not in self.published and not _ours(graph)
@@ -378,6 +396,15 @@ class RemoteGraphWriter:
 
         self._send(self._stage(graph), counted())
         return count
+
+    def start_load(self, graph: str, chunks: Iterable[bytes]) -> None:
+        """Load ``graph`` at :meth:`finish_loads` (the server loads one graph store request at a time)."""
+        self._deferred[graph] = chunks
+
+    def finish_loads(self) -> dict[str, int]:
+        """:meth:`load_graph` of each graph started, one after the other; the count of each."""
+        deferred, self._deferred = self._deferred, {}
+        return {graph: self.load_graph(graph, chunks) for graph, chunks in deferred.items()}
 
     def _send(self, target: str, chunks: Iterable[bytes]) -> None:
         """The graph's N-Triples to ``target``: a PUT, then a POST for each further part."""

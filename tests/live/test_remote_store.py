@@ -494,3 +494,31 @@ def test_a_remote_store_that_cannot_be_reached_is_said_so_without_a_trace(remote
     finally:
         server.stop()
     assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def test_a_snapshot_pairs_a_generation_with_its_own_graphs(remote_settings) -> None:
+    """A publish that comes between reading the pointer and listing the published graphs
+    cannot pair one generation with another's graphs: they come from one answer."""
+    graph = "http://example.org/graph/published-meanwhile"
+    quad = ox.Quad(ox.NamedNode("http://example.org/meanwhile"), ox.NamedNode("http://example.org/p"), ox.Literal("meanwhile"))
+    reading, writing = open_store(remote_settings), open_store(remote_settings)  # new: nothing read yet
+    published: list[str] = []
+    query = reading.client.query
+
+    def publishing_before_the_second(sparql: str, **options):
+        if reading.client.query.calls == 1:  # the pointer was read: now another writer publishes
+            with writing.writer(replacing=[graph]) as writer:
+                writer.replace_graph(graph, [quad])
+            published.append(writing.current_generation())
+        reading.client.query.calls += 1
+        return query(sparql, **options)
+
+    publishing_before_the_second.calls = 0
+    reading.client.query = publishing_before_the_second
+    try:
+        generation, reader = reading.snapshot()
+        assert published, "another writer published between the snapshot's requests"
+        assert (graph in reader.graphs) == (generation == published[0]), (generation, published)
+    finally:
+        with writing.writer() as writer:
+            writer.remove_graph(graph)
