@@ -118,7 +118,8 @@ def publish(
 
     with store.writer(from_empty=from_empty, replacing=[source.graph(settings) for source in todo]) as writer:
         # The large sources load together: a load parses in one thread and leaves part of a
-        # core that another uses (checking them while the first ones load was slower still).
+        # core that another uses (loading each as soon as it was checked was slower: the
+        # checking of the next ones competed with it; docs/performance.md).
         for source in todo:
             if results[source.key].ntriples is not None:
                 writer.start_load(source.graph(settings), results[source.key].ntriples)

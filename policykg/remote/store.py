@@ -398,7 +398,7 @@ class RemoteGraphWriter:
         return count
 
     def start_load(self, graph: str, chunks: Iterable[bytes]) -> None:
-        """Load ``graph`` at :meth:`finish_loads` (the server loads one graph store request at a time)."""
+        """Load ``graph`` at :meth:`finish_loads`, after the graphs started before it."""
         self._deferred[graph] = chunks
 
     def finish_loads(self) -> dict[str, int]:
