@@ -27,22 +27,14 @@ from policykg.storebase import StoreError
 
 class BulkLoads:
     """Graphs loaded into ``store`` in the background: :meth:`start` each, then
-    :meth:`finish`; :meth:`abort` (or leaving the ``with`` block by an exception)
-    stops them, and what they loaded is the caller's to discard (a generation not
-    published)."""
+    :meth:`finish`; :meth:`abort` stops them, and what they loaded is the caller's to
+    discard (a generation not published)."""
 
     def __init__(self, store: ox.Store) -> None:
         self._store = store
         self._loads: list[_Load] = []
         self._pool: ThreadPoolExecutor | None = None
         self._scratch: tempfile.TemporaryDirectory | None = None
-
-    def __enter__(self) -> BulkLoads:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is not None:
-            self.abort()
 
     def start(self, graph: ox.NamedNode, chunks: Iterable[bytes]) -> None:
         """Start loading the N-Triples ``chunks`` into ``graph`` (IRIs not checked again: the

@@ -503,17 +503,17 @@ def test_a_snapshot_pairs_a_generation_with_its_own_graphs(remote_settings) -> N
     quad = ox.Quad(ox.NamedNode("http://example.org/meanwhile"), ox.NamedNode("http://example.org/p"), ox.Literal("meanwhile"))
     reading, writing = open_store(remote_settings), open_store(remote_settings)  # new: nothing read yet
     published: list[str] = []
+    asked: list[str] = []
     query = reading.client.query
 
     def publishing_before_the_second(sparql: str, **options):
-        if reading.client.query.calls == 1:  # the pointer was read: now another writer publishes
+        if len(asked) == 1:  # the pointer was read: now another writer publishes
             with writing.writer(replacing=[graph]) as writer:
                 writer.replace_graph(graph, [quad])
             published.append(writing.current_generation())
-        reading.client.query.calls += 1
+        asked.append(sparql)
         return query(sparql, **options)
 
-    publishing_before_the_second.calls = 0
     reading.client.query = publishing_before_the_second
     try:
         generation, reader = reading.snapshot()

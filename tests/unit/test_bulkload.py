@@ -51,6 +51,24 @@ def all_reaped(pids: list[int]) -> bool:
     return bool(pids)
 
 
+def finished(work, seconds: float = 60):
+    """What ``work()`` returned or raised, run in a thread of its own: a hang fails the test
+    (a bound for a hang, not a timing: each of these takes well under a second)."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(("returned", work()))
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            outcome.append(("raised", error))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert outcome, f"still running after {seconds} s"
+    return outcome[0]
+
+
 def test_graphs_load_together_with_their_counts(tmp_path: Path, forked):
     store = ox.Store(str(tmp_path / "db"))
     loads = bulkload.BulkLoads(store)
@@ -87,8 +105,8 @@ def test_a_load_that_fails_is_raised_and_its_producer_stopped(tmp_path: Path, fo
     store = ox.Store(str(tmp_path / "db"))
     loads = bulkload.BulkLoads(store)
     loads.start(G1, endless_after_a_bad_line())
-    with pytest.raises(SyntaxError):
-        loads.finish()
+    how, what = finished(loads.finish)
+    assert how == "raised" and isinstance(what, SyntaxError), (how, what)
     assert all_reaped(forked)
 
 
@@ -101,10 +119,7 @@ def test_abort_stops_producers_that_would_never_end(tmp_path: Path, forked):
     loads = bulkload.BulkLoads(store)
     loads.start(G1, endless())
     loads.start(G2, endless())
-    stopper = threading.Thread(target=loads.abort)
-    stopper.start()
-    stopper.join(60)  # a bound for a hang, not a timing: abort takes well under a second
-    assert not stopper.is_alive()
+    assert finished(loads.abort) == ("returned", None)
     assert all_reaped(forked)
 
 
@@ -112,10 +127,12 @@ def test_a_reader_waiting_to_open_the_fifo_is_let_through_to_its_end(tmp_path: P
     fifo = tmp_path / "graph.nt"
     os.mkfifo(fifo)
     read = []
-    reader = threading.Thread(target=lambda: read.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: read.append(fifo.read_bytes()), daemon=True)
     reader.start()  # blocks in open(): no writer yet
     load = bulkload._Load(G1, fifo, tmp_path / "count", pid=-1, status=0)
-    while reader.is_alive():
+    for _ in range(600):  # the reader may not have reached open() yet: as abort does, again
         load.end_fifo()
         reader.join(0.1)
+        if not reader.is_alive():
+            break
     assert read == [b""]
