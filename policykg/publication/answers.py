@@ -4,9 +4,11 @@ A question that aggregates over every activity (coverage, SDG targets, unlinked
 work, what serves a goal) takes minutes on a million activities; it cannot be
 answered per request. After each publish (``build``, ``load``, or ``policykg
 answers``) the named queries whose header says ``stored: true`` are answered
-here, with their defaults, and for a query with a required IRI parameter once
-per member of the parameter's class (in one run with the parameter left free,
-split by its value). The pages of the resources most linked to (goals, bodies,
+here, with their defaults, and for a query with a required parameter once per
+value, in one run with the parameter left free, split by its value: an IRI
+parameter for every member of its class, an integer or a year for every value
+the query gives it when it is left free (``report-work-by-aim``: the years of
+the registries). The pages of the resources most linked to (goals, bodies,
 SDG targets: the hubs) are described too.
 
 Everything goes into one SQLite file per generation,
@@ -32,7 +34,6 @@ answers everything again.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import pickle
@@ -41,15 +42,22 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pyoxigraph as ox
 
-from policykg.namespaces import XSD
 from policykg.publication.answers_report import AnswersReport  # noqa: F401 (the callers import it from here)
 from policykg.publication.hub_pages import HUB_LINKS, PAGES_SCHEMA, plan_pages, store_pages
 from policykg.publication.inputs import Change, footprint
 from policykg.publication.recorded import recorded_change
+from policykg.publication.stored_rows import (  # noqa: F401 (the callers import arguments_key, cell and digest from here)
+    Progress,
+    arguments_key,
+    cell,
+    digest,
+    left_out_said,
+    store_query,
+)
 from policykg.runtime.querylib import NamedQuery
 from policykg.store import EmbeddedStore
 from policykg.storebase import AnswerIncomplete, QueryRefused, StoreTimeout
@@ -57,7 +65,6 @@ from policykg.storebase import AnswerIncomplete, QueryRefused, StoreTimeout
 ANSWERS_DIR = "answers"
 TMP_PREFIX = ".tmp-"
 SUFFIX = ".sqlite"
-BATCH = 5000
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE answer (
@@ -66,37 +73,6 @@ CREATE TABLE answer (
 CREATE TABLE solution (answer INTEGER NOT NULL, n INTEGER NOT NULL, cells TEXT NOT NULL, PRIMARY KEY (answer, n)) WITHOUT ROWID;
 CREATE TABLE unstored (query TEXT NOT NULL, digest TEXT NOT NULL, why TEXT NOT NULL, PRIMARY KEY (query, digest));
 """ + PAGES_SCHEMA
-MEMBERS = "SELECT DISTINCT ?class ?member WHERE { ?member a ?class }"
-
-Progress = Callable[[str], None]
-
-
-def arguments_key(substitutions: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The key of one set of arguments: the API looks answers up by it."""
-    return json.dumps(sorted((name, str(term)) for name, term in substitutions.items()), ensure_ascii=False)
-
-
-def cell(term) -> dict | None:
-    """A term as a cell of the SPARQL 1.1 JSON results format, as pyoxigraph serializes it."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    found = {"type": "literal", "value": term.value}
-    if term.language:
-        found["xml:lang"] = term.language
-    elif term.datatype.value != str(XSD.string):  # pyoxigraph leaves xsd:string out
-        found["datatype"] = term.datatype.value
-    return found
-
-
-@functools.lru_cache(maxsize=256)  # looked up on every API request of a stored query
-def digest(text: str) -> str:
-    """What an answer was computed by: a stored answer of another query text, or a page
-    described by another version of :mod:`policykg.runtime.describe`, is not served."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=1)
@@ -164,8 +140,10 @@ def write_answers(
                 begun = time.perf_counter()
                 db.execute("SAVEPOINT question")
                 try:
-                    answers, rows = _store_query(db, reader, query, iris)
+                    answers, rows, left_out = store_query(db, reader, query, iris, progress)
                     db.execute("RELEASE question")
+                    if left_out:  # the others are stored; these are answered per request
+                        report.unstored.append((query.name, left_out_said(query, left_out)))
                 except (QueryRefused, AnswerIncomplete, StoreTimeout) as refusal:  # answered per request
                     db.execute("ROLLBACK TO question")  # none of its rows stay (the API would serve them)
                     db.execute("RELEASE question")
@@ -316,52 +294,6 @@ def _plan(store: EmbeddedStore, reader: ox.Store, queries: dict[str, NamedQuery]
         report.recomputed = [(query.name, f"comparing with {earlier.generation} failed: {error}") for query in todo]
         return plan, None
     return plan, change if earlier.pages_current else None
-
-
-def _store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iris) -> tuple[int, int]:
-    """Store the query's answers: (how many answers, how many rows)."""
-    defaults = {name: p.to_term(p.default, iris) for name, p in query.parameters.items() if p.default not in (None, "")}
-    split = next((p for p in query.parameters.values() if p.required), None)
-    solutions = reader.query(
-        query.sparql, substitutions={ox.Variable(k): v for k, v in defaults.items()}, use_default_graph_as_union=True
-    )
-    columns = [variable.value for variable in solutions.variables]
-    ids: dict[str, int] = {}
-    counts: dict[int, int] = {}
-
-    def answer_id(arguments: dict) -> int:
-        key = arguments_key(arguments)
-        if key not in ids:
-            cursor = db.execute(
-                "INSERT INTO answer (query, digest, arguments, columns) VALUES (?, ?, ?, ?)",
-                (query.name, digest(query.sparql), key, json.dumps(columns)),
-            )
-            ids[key] = cursor.lastrowid
-            counts[ids[key]] = 0
-        return ids[key]
-
-    if split is None:
-        answer_id(defaults)
-    else:
-        for row in reader.query(MEMBERS, substitutions={ox.Variable("class"): ox.NamedNode(split.rdf_class)}, use_default_graph_as_union=True):
-            answer_id({**defaults, split.name: row["member"]})
-    batch = []
-    for solution in solutions:
-        if split is None:
-            target = answer_id(defaults)
-        else:
-            value = solution[split.name]
-            if value is None:
-                continue
-            target = answer_id({**defaults, split.name: value})
-        batch.append((target, counts[target], json.dumps([cell(solution[c]) for c in columns], ensure_ascii=False)))
-        counts[target] += 1
-        if len(batch) >= BATCH:
-            db.executemany("INSERT INTO solution VALUES (?, ?, ?)", batch)
-            batch.clear()
-    db.executemany("INSERT INTO solution VALUES (?, ?, ?)", batch)
-    db.executemany("UPDATE answer SET rows = ? WHERE id = ?", [(n, i) for i, n in counts.items()])
-    return len(ids), sum(counts.values())
 
 
 def _reusable(path: Path, hub_links: int) -> tuple[set[tuple[str, str]], bool, dict[tuple[str, str], str]]:

@@ -12,7 +12,8 @@ never change the query's text around it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -48,16 +49,31 @@ def _where_index(sparql: str, tokens) -> int:
     return first
 
 
-def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None) -> str:
+def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None,
+         among: tuple[ox.Variable, Sequence[object]] | None = None) -> str:
     """``sparql`` with ``substitutions`` (variable -> pyoxigraph term) bound by VALUES:
     in the WHERE clause's group, and in every group pattern below it that mentions one
-    of them (so that a FILTER deep inside sees the value, as with a substitution)."""
-    if not substitutions:
+    of them (so that a FILTER deep inside sees the value, as with a substitution).
+    ``among`` (a variable and terms) keeps the answer to the rows where a variable the query
+    binds is one of several values (a stored answer asked in parts): one VALUES block in the
+    WHERE clause's group only, which is the answer with the variable free, then restricted
+    (Virtuoso gave up on such a block in every group that mentions it: "Stack Overflow in cost
+    model")."""
+    substitutions = dict(substitutions or {})
+    choices: dict[ox.Variable, list] = {variable: [term] for variable, term in substitutions.items()}
+    if among is not None:
+        variable, terms = among
+        if variable in choices or not terms:
+            raise ValueError(f"cannot keep {variable} among {len(terms)} values beside a substitution of it")
+        choices[variable] = list(terms)
+    if not choices:
         return sparql
-    for variable, term in substitutions.items():
-        if not isinstance(variable, ox.Variable) or not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"cannot bind {variable!r} to {term!r}: only IRIs and literals can be sent to a remote store")
-    names = {variable.value: variable for variable in substitutions}
+    for variable, terms in choices.items():
+        for term in terms:
+            if not isinstance(variable, ox.Variable) or not isinstance(term, (ox.NamedNode, ox.Literal)):
+                raise TypeError(f"cannot bind {variable!r} to {term!r}: only IRIs and literals can be sent to a remote store")
+    names = {variable.value: variable for variable in choices}
+    nested = {variable.value for variable in substitutions}  # bound in groups below the WHERE clause's too
     tokens = _tokens(sparql)
     first = _where_index(sparql, tokens)
     insertions: list[tuple[int, dict]] = []
@@ -80,9 +96,9 @@ def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None) -> str
                 values_block = False
             if stack:
                 stack[-1][2].update(seen)
-            wanted = set(names) if not stack and index > first and offset == tokens[first][2] else seen & set(names)
+            wanted = set(names) if not stack and index > first and offset == tokens[first][2] else seen & nested
             if group and wanted:
-                insertions.append((offset, {names[n]: substitutions[names[n]] for n in sorted(wanted)}))
+                insertions.append((offset, {names[n]: choices[names[n]] for n in sorted(wanted)}))
             if not stack:
                 break
         elif kind == "other" and text[0] in "?$" and stack:
@@ -92,10 +108,11 @@ def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None) -> str
     return sparql
 
 
-def values_clause(substitutions: Mapping[ox.Variable, object]) -> str:
-    names = " ".join(str(variable) for variable in substitutions)
-    terms = " ".join(_written(term) for term in substitutions.values())
-    return f" VALUES ({names}) {{ ({terms}) }} "
+def values_clause(choices: Mapping[ox.Variable, Sequence[object]]) -> str:
+    """One VALUES block: a row for each combination of the variables' terms."""
+    names = " ".join(str(variable) for variable in choices)
+    rows = " ".join(f"({' '.join(_written(term) for term in row)})" for row in itertools.product(*choices.values()))
+    return f" VALUES ({names}) {{ {rows} }} "
 
 
 def _written(term) -> str:

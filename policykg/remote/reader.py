@@ -208,11 +208,14 @@ class RemoteReader:
     def query(
         self, query: str, *, base_iri: str | None = None, prefixes=None, use_default_graph_as_union: bool = False,
         default_graph=None, named_graphs=None, substitutions=None, custom_functions=None, custom_aggregate_functions=None,
+        among: tuple[ox.Variable, list] | None = None,
     ):
+        """As :meth:`pyoxigraph.Store.query`; ``among`` (a variable and terms: not in pyoxigraph)
+        keeps the answer to the rows where the variable is one of them (:func:`bind`)."""
         if custom_functions or custom_aggregate_functions:
             raise RemoteStoreError("custom functions cannot be sent to a remote store (the program's rules use them: run 'policykg check' on an embedded copy)")
         _check_syntax(query, base_iri, prefixes)
-        text = bind(query, substitutions)
+        text = bind(query, substitutions, among)
         head = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
         if base_iri:
             head = f"BASE <{base_iri}>\n" + head

@@ -42,6 +42,35 @@ def test_bound_by_values_the_answers_are_those_of_a_substitution(query: str) -> 
     assert answers(bind(query, YEAR), None) == answers(query, YEAR) == ["<http://example.org/a>"]
 
 
+DATA_OF_THREE = DATA + "ex:c ex:year 2022 ; ex:label \"c\" ."
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s ?year WHERE { ?s <http://example.org/year> ?year }",
+        "SELECT ?s ?year WHERE { { ?s <http://example.org/year> ?year } UNION { ?s <http://example.org/nothing> ?year } }",
+        "SELECT ?s ?year WHERE { { SELECT ?s ?year WHERE { ?s <http://example.org/year> ?year } } }",
+        "SELECT ?s ?year WHERE { ?s <http://example.org/year> ?year FILTER NOT EXISTS { ?s <http://example.org/old> ?year } }",
+        "SELECT ?year (COUNT(?s) AS ?s) WHERE { ?s <http://example.org/year> ?year } GROUP BY ?year",
+    ],
+)
+def test_kept_among_values_the_answers_are_those_of_each_value_together(query: str) -> None:
+    found = ox.Store()
+    found.load(DATA_OF_THREE, ox.RdfFormat.TURTLE)
+    years = [ox.Literal(2024), ox.Literal(2022)]
+    each = sorted(str(row[0]) for year in years for row in found.query(query, substitutions={ox.Variable("year"): year}))
+    bound = bind(query, None, (ox.Variable("year"), years))
+    assert bound.count("VALUES") == 1  # in the WHERE clause's group only: the free answer, restricted
+    together = sorted(str(row[0]) for row in found.query(bound))
+    assert together == each and len(each) == 2
+
+
+def test_a_variable_is_kept_among_values_or_substituted_not_both() -> None:
+    with pytest.raises(ValueError, match="beside a substitution"):
+        bind("SELECT ?year WHERE { ?s ?p ?year }", YEAR, (ox.Variable("year"), [ox.Literal(2023)]))
+
+
 def test_a_value_cannot_change_the_query_around_it() -> None:
     hostile = {ox.Variable("l"): ox.Literal('a" } ?s ?p ?o . FILTER (true) } #\n{ "')}
     query = "SELECT ?s WHERE { ?s <http://example.org/label> ?l }"
