@@ -4,11 +4,10 @@ A question that aggregates over every activity (coverage, SDG targets, unlinked
 work, what serves a goal) takes minutes on a million activities; it cannot be
 answered per request. After each publish (``build``, ``load``, or ``policykg
 answers``) the named queries whose header says ``stored: true`` are answered
-here, with their defaults, and for a query with a required parameter once per
-value, in one run with the parameter left free, split by its value: an IRI
-parameter for every member of its class, an integer or a year for every value
-the query gives it when it is left free (``report-work-by-aim``: the years of
-the registries). The pages of the resources most linked to (goals, bodies,
+here, with their defaults, and for a query with a required IRI parameter once
+per member of the parameter's class (in one run with the parameter left free,
+split by its value; on a store that cannot send that answer whole, in parts:
+:func:`policykg.publication.stored_rows.store_query`). The pages of the resources most linked to (goals, bodies,
 SDG targets: the hubs) are described too.
 
 Everything goes into one SQLite file per generation,

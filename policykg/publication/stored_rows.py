@@ -1,6 +1,7 @@
 """One stored question asked of a generation and its rows written into the answers file
-(:mod:`policykg.publication.answers`): once with its defaults, or once per value of its one
-required parameter, in one run with that parameter left free and the rows split by its value."""
+(:mod:`policykg.publication.answers`): once with its defaults, or once per member of the class
+of its one required IRI parameter, in one run with that parameter left free and the rows split
+by its value."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iri
                 target = ids[arguments_key(defaults)]
             else:
                 value = solution[split.name]
-                if value is None or (members is None and not _as_given(split, value, iris)):
+                if value is None:
                     continue
                 target = _answer_id(db, query, {**defaults, split.name: value}, columns, ids, counts)
             batch.append((target, counts[target], json.dumps([cell(solution[c]) for c in columns], ensure_ascii=False)))
@@ -139,11 +140,3 @@ def _answer_id(db: sqlite3.Connection, query: NamedQuery, arguments: dict, colum
         counts[ids[key]] = 0
     return ids[key]
 
-
-def _as_given(parameter, value, iris) -> bool:
-    """Whether ``value`` is the term a request gives for its text (``"2024"^^xsd:integer``, not
-    ``"02024"``): only such an answer can be looked up; another is left to be computed."""
-    try:
-        return parameter.to_term(value.value, iris) == value
-    except Exception:  # noqa: BLE001 (any refusal means: not a value a request can give)
-        return False

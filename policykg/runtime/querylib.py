@@ -51,8 +51,6 @@ MAX_PAGE_ROWS = 1000
 #: The highest offset a page may start at (pyoxigraph's OFFSET is a machine integer).
 MAX_OFFSET = 1_000_000_000
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
-#: The literal types a stored query may be split by (answered for each value it gives them).
-SPLIT_LITERALS = ("integer", "year")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 PARAM_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -168,9 +166,8 @@ class NamedQuery:
     parameters: dict[str, Parameter]
     example: dict[str, Any]
     tags: tuple[str, ...] = ()
-    #: Answered once per published generation (with its defaults; for each member of the class of
-    #: its one required IRI parameter, or each value of its required integer or year that the
-    #: query gives when it is left free) and served from the stored answers.
+    #: Answered once per published generation (with its defaults; per member of the class of
+    #: its one required IRI parameter) and served from the stored answers.
     stored: bool = False
 
     @property
@@ -268,11 +265,9 @@ def parse_query_file(path: Path) -> NamedQuery:
     if not isinstance(stored, bool):
         raise QueryDefinitionError(f"{path}: stored must be true or false")
     required = [p for p in parameters.values() if p.required]
-    if stored and (len(required) > 1 or any(not (p.type == "iri" and p.rdf_class) and p.type not in SPLIT_LITERALS
-                                            for p in required)):
+    if stored and (len(required) > 1 or any(p.type != "iri" or not p.rdf_class for p in required)):
         raise QueryDefinitionError(
-            f"{path}: a stored query may have one required parameter: an IRI with a class (it is answered for each "
-            f"member) or an {' or a '.join(SPLIT_LITERALS)} (for each value the query gives it when it is left free)"
+            f"{path}: a stored query may have one required parameter, an IRI with a class (it is answered for each member)"
         )
     return NamedQuery(
         name=name,

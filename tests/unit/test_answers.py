@@ -11,7 +11,6 @@ import pytest
 from helpers import make_settings, store_at
 
 from policykg.build import build_store, write_stored_answers
-from policykg.namespaces import SCHEMA
 from policykg.paths import queries_dir
 from policykg.publication.answers import (
     StoredAnswers,
@@ -42,16 +41,8 @@ def argument_sets(store: EmbeddedStore, query: NamedQuery, iris) -> list[dict]:
     if not required:
         return [defaults]
     (parameter,) = required
-    if parameter.rdf_class:
-        members = store.query(f"SELECT DISTINCT ?m WHERE {{ ?m a <{parameter.rdf_class}> }}")
-        return [{**defaults, parameter.name: row["m"]} for row in members]
-    return [{**defaults, parameter.name: parameter.to_term(str(year), iris)} for year in work_years(store)]
-
-
-def work_years(store: EmbeddedStore) -> range:
-    """From the year the first work started to the year the last did (the samples' work is in these)."""
-    starts = [int(row["d"].value[:4]) for row in store.query(f"SELECT ?d WHERE {{ ?w <{SCHEMA.startDate}> ?d }}")]
-    return range(min(starts), max(starts) + 1)
+    members = store.query(f"SELECT DISTINCT ?m WHERE {{ ?m a <{parameter.rdf_class}> }}")
+    return [{**defaults, parameter.name: row["m"]} for row in members]
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +186,7 @@ def test_a_new_generation_gets_its_own_answers_and_the_old_ones_go(tmp_path) -> 
 
 
 def test_a_store_without_the_members_a_question_is_split_by_stores_no_answer_of_it(tmp_path) -> None:
-    # a store of other data (as the dumps' tests make): no body, no goal, no date of work
+    # a store of other data (as the dumps' tests make): no body, no goal
     store = store_at(tmp_path / "store")
     with store.writer() as writer:
         writer.add("http://example.org/g", [ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))])
@@ -204,7 +195,7 @@ def test_a_store_without_the_members_a_question_is_split_by_stores_no_answer_of_
     found = StoredAnswers(report.path)
     try:
         split = {q.name for q in stored_queries(QUERIES) if any(p.required for p in q.parameters.values())}
-        assert {"body-work", "work-serving-goal", "report-work-by-aim"} <= split
+        assert {"body-work", "work-serving-goal"} <= split
         assert not split & {name for name, _, _ in found.queries()}  # no member, no value: no answer
     finally:
         found.close()
@@ -263,8 +254,7 @@ def test_the_api_serves_a_stored_answer_page_by_page_as_it_would_compute_it(buil
         finally:
             app.extensions["policykg.querypool"].close()
 
-    for url in ("/api/coverage.json?limit=7", "/api/body-work.json?body=body/kulturnamnden&limit=2",
-                "/api/report-work-by-aim.json?year=2024&limit=4"):
+    for url in ("/api/coverage.json?limit=7", "/api/body-work.json?body=body/kulturnamnden&limit=2"):
         stored, how = pages(True, url)
         computed_pages, computed_how = pages(False, url)
         assert how == {("stored", "stored")} and computed_how == {("computed", "computed")}
@@ -272,21 +262,8 @@ def test_the_api_serves_a_stored_answer_page_by_page_as_it_would_compute_it(buil
         assert len(stored) > 1
         assert {total for _, total in stored} == {sum(len(rows) for rows, _ in stored)}
         assert {total for _, total in computed_pages} == {None}
-    for url in ("/api/body-work.json?body=body/kulturnamnden&year=2022", "/api/report-work-by-aim.json?year=2024&body=body/kulturnamnden"):
-        other, how = pages(True, url)
-        assert how == {("computed", "computed")}, url  # a value not stored is computed
-
-
-def test_a_question_split_by_a_year_is_stored_for_every_year_of_the_registries(store, built_settings) -> None:
-    query = QUERIES["report-work-by-aim"]
-    found = StoredAnswers.of(store, store.current_generation())
-    years = sorted(int(json.loads(arguments)[0][1].split('"')[1]) for name, arguments, _ in found.queries() if name == query.name)
-    assert set(work_years(store)) <= set(years) and years == list(range(years[0], years[-1] + 1))
-    assert sum(rows for name, _, rows in found.queries() if name == query.name) > 0
-    for year in (years[0] - 1, years[-1] + 1):  # before and after the registries: not stored, and no work then
-        substitutions = {"year": query.parameters["year"].to_term(str(year), built_settings.iris)}
-        assert found.page(query, arguments_key(substitutions), 10, 0) is None
-        assert computed(store, query, substitutions)[1] == []
+    other, how = pages(True, "/api/body-work.json?body=body/kulturnamnden&year=2022")
+    assert how == {("computed", "computed")}  # a value not stored is computed
 
 
 def test_a_hub_page_is_served_from_its_stored_description(hub_settings) -> None:
