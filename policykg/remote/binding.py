@@ -63,8 +63,10 @@ def bind(sparql: str, substitutions: Mapping[ox.Variable, object] | None,
     choices: dict[ox.Variable, list] = {variable: [term] for variable, term in substitutions.items()}
     if among is not None:
         variable, terms = among
-        if variable in choices or not terms:
-            raise ValueError(f"cannot keep {variable} among {len(terms)} values beside a substitution of it")
+        if variable in choices:
+            raise ValueError(f"cannot keep {variable} among values beside a substitution of it")
+        if not terms:
+            raise ValueError(f"cannot keep {variable} among no values")
         choices[variable] = list(terms)
     if not choices:
         return sparql
