@@ -189,7 +189,7 @@ def test_a_store_without_the_members_a_question_is_split_by_stores_no_answer_of_
     # a store of other data (as the dumps' tests make): no body, no goal
     store = store_at(tmp_path / "store")
     with store.writer() as writer:
-        writer.add("http://example.org/g", [ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))])
+        writer.replace_graph("http://example.org/g", [ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))])
     report = write_answers(store, QUERIES, make_settings(tmp_path / "store").iris, force=True)
     assert report.unstored == []
     found = StoredAnswers(report.path)
