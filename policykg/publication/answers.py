@@ -7,8 +7,9 @@ answers``) the named queries whose header says ``stored: true`` are answered
 here, with their defaults, and for a query with a required IRI parameter once
 per member of the parameter's class (in one run with the parameter left free,
 split by its value; on a store that cannot send that answer whole, in parts:
-:func:`policykg.publication.stored_rows.store_query`). The pages of the resources most linked to (goals, bodies,
-SDG targets: the hubs) are described too.
+:func:`policykg.publication.stored_rows.store_query`). The pages of the
+resources most linked to (goals, bodies, SDG targets: the hubs) are described
+too.
 
 Everything goes into one SQLite file per generation,
 ``STORE/answers/GENERATION.sqlite``, written aside and renamed into place when

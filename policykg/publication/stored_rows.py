@@ -84,6 +84,7 @@ def store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iri
                 left_out.append((values[0], str(cut)))
                 key = arguments_key({**defaults, split.name: values[0]})
                 if key in ids:  # made empty when a part before was answered
+                    counts.pop(ids[key])
                     db.execute("DELETE FROM answer WHERE id = ?", (ids.pop(key),))
                 continue
             half = (len(values) + 1) // 2
@@ -115,9 +116,8 @@ def store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iri
         db.executemany("INSERT INTO solution VALUES (?, ?, ?)", batch)
     if members and len(left_out) == len(members):  # every member cut alone: nothing stored
         raise AnswerIncomplete(f"for each {split.name} alone: {left_out[0][1]}")
-    live = set(ids.values())
-    db.executemany("UPDATE answer SET rows = ? WHERE id = ?", [(n, i) for i, n in counts.items() if i in live])
-    return len(ids), sum(n for i, n in counts.items() if i in live), left_out
+    db.executemany("UPDATE answer SET rows = ? WHERE id = ?", [(n, i) for i, n in counts.items()])
+    return len(ids), sum(counts.values()), left_out
 
 
 def left_out_said(query: NamedQuery, left_out: list[tuple[object, str]]) -> str:
@@ -139,4 +139,3 @@ def _answer_id(db: sqlite3.Connection, query: NamedQuery, arguments: dict, colum
         ids[key] = cursor.lastrowid
         counts[ids[key]] = 0
     return ids[key]
-

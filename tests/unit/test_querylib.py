@@ -46,9 +46,9 @@ SELECT_LINE = HEADER.count("\n")  # the query is the last line
 #: Stored, split by a goal of a class: answered for each member.
 STORED_BY_GOAL = HEADER.replace("#+     type: iri\n", "#+     type: iri\n#+     class: pkg:Goal\n").replace(
     "#+ example:", "#+ stored: true\n#+ example:")
+#: Split by a year or a string: the values to answer for are not known, so it is refused.
 STORED_BY_YEAR = STORED_BY_GOAL.replace("#+     required: true\n", "").replace(
     "#+     type: year\n", "#+     type: year\n#+     required: true\n").replace("#+   goal: goal/2", "#+   year: 2024")
-#: Split by a year or a string: the values to answer for are not known, so it is refused.
 STORED_BY_KIND = STORED_BY_YEAR.replace("#+     required: true\n", "").replace(
     "#+     default: visit\n", "#+     required: true\n").replace("#+   year: 2024", "#+   kind: visit")
 
