@@ -26,7 +26,7 @@ def test_members_of_a_small_class_are_offered_by_label(work_app):
 
 
 def test_a_large_class_offers_nothing(work_app, monkeypatch):
-    import server.api_forms as forms
+    import policykg.server.api_forms as forms
 
     monkeypatch.setattr(forms, "MAX_CHOICES", 3)
     with work_app.test_request_context("/"):

@@ -13,7 +13,7 @@ def test_editor_opens_on_our_endpoint_with_prefixes_and_example_tabs(endpoint_ap
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="en">' in html
-    from server.editor import assets_installed
+    from policykg.server.editor import assets_installed
 
     with endpoint_app.app_context():
         installed = assets_installed()
@@ -60,7 +60,7 @@ def test_a_named_query_opens_in_a_tab_with_its_parameters(endpoint, endpoint_app
 
 
 def test_parameters_that_do_not_fit_are_left_out_of_the_editor(endpoint, endpoint_app):
-    from server.editor import with_values
+    from policykg.server.editor import with_values
 
     query = endpoint_app.extensions["policykg.queries"]["responsibilities"]
     with endpoint_app.test_request_context():
