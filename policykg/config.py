@@ -79,6 +79,10 @@ class Settings:
     #: How long (seconds) a reader of the remote store trusts the published generation it
     #: last read before asking again (one small query).
     store_poll_seconds: float = 1.0
+    #: The most triples read from the remote store in one answer: a larger graph (a dump) is
+    #: read in parts of at most this many. Keep it at or below the server's row limit
+    #: (Virtuoso 7.2: 1 048 576 at most, whatever its ResultSetMaxRows says).
+    store_read_rows: int = 1_000_000
     #: Base IRI of instance data; must end with '/'.
     base_iri: str = DEFAULT_BASE_IRI
     #: Where the shared reference data lives (UN SDG files, W3C suites, link tables); an
@@ -325,6 +329,8 @@ def load_settings(
         value = getattr(settings, name)
         if value is not None and not value.lower().startswith(("http://", "https://")):
             raise ConfigError(f"setting {name} ({ENV_PREFIX}{name.upper()}): expected an http or https URL, got {value!r}")
+    if settings.store_read_rows < 1:
+        raise ConfigError(f"setting store_read_rows ({ENV_PREFIX}STORE_READ_ROWS) must be at least 1")
     if settings.store_poll_seconds < 0:
         raise ConfigError(f"setting store_poll_seconds ({ENV_PREFIX}STORE_POLL_SECONDS) must not be negative")
     if settings.result_cache_bytes < 0:

@@ -474,5 +474,6 @@ def open_store(settings, *, batch: bool = False) -> EmbeddedStore:
         from policykg.remote.store import RemoteStore
 
         timeout = settings.batch_timeout if batch else settings.query_timeout
-        return RemoteStore(Endpoints.of(settings), settings.store, timeout=timeout, poll=settings.store_poll_seconds)
+        return RemoteStore(Endpoints.of(settings), settings.store, timeout=timeout, poll=settings.store_poll_seconds,
+                           read_rows=settings.store_read_rows)
     return EmbeddedStore(settings.store, keep_generations=settings.keep_generations)

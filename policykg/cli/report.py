@@ -45,8 +45,6 @@ def report(settings: Settings, year: int, body: str | None, fmt: str, lang: str,
 
 
 def _body_exists(reader, settings: Settings, body: str) -> bool:
-    import pyoxigraph as ox
-
     from policykg.namespaces import PKG, RDF, nn
 
     iri = body if body.startswith("http") else settings.iris(body if body.startswith("body/") else f"body/{body}")

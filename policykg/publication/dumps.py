@@ -322,10 +322,13 @@ def write_dumps(store: EmbeddedStore, base_iri: str, *, force: bool = False, pro
             union = UnionCounter()
             quads = len(reader)
             files = []
-            for fmt in DUMP_FORMATS:
+            source = reader
+            for fmt in DUMP_FORMATS:  # N-Quads first
                 if progress:
                     progress(f"writing {fmt.file_name}")
-                files.append(write_file(reader, fmt, tmp, quads, union if not fmt.keeps_graphs else None))
+                files.append(write_file(source, fmt, tmp, quads, union if not fmt.keeps_graphs else None))
+                if fmt.rdf_format == ox.RdfFormat.N_QUADS and hasattr(reader, "from_dump"):
+                    source = reader.from_dump(tmp / fmt.file_name)  # a remote store: read once, the rest from the file
             if progress:
                 progress("computing statistics")
             statistics = compute(reader, base_iri, union, quads)

@@ -18,7 +18,6 @@ is never seen.
 from __future__ import annotations
 
 import functools
-import io
 import itertools
 import json
 import re
@@ -29,20 +28,14 @@ import pyoxigraph as ox
 from policykg.runtime.sparqllex import SYNTAX_POSITION, Lexer, resolved_tokens
 
 from .binding import bind
-from .protocol import Client, IncompleteAnswer, RemoteStoreError, RemoteSyntaxError
+from .dumped import DumpedGeneration, each_once
+from .graph_reads import ACCEPT_GRAPH, COUNT, EMPTY_GRAPH, GRAPHS, READ_ROWS, graph_triples
+from .protocol import Client, RemoteStoreError, RemoteSyntaxError
 
 SOLUTIONS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPHS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
 }
 #: What a query's answer may come as, by the query's form. JSON results first: pyoxigraph's
 #: reader of XML results trims the whitespace around a literal's value ("eau " came back "eau");
@@ -50,7 +43,6 @@ GRAPHS = {
 #: (_VIRTUOSO_BOOLEAN). N-Triples for graphs (Virtuoso and Oxigraph send it); a graph is not
 #: offered results formats (Virtuoso then fails a CONSTRUCT) nor the other way round.
 ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
 
 def query_form(sparql: str) -> str:
@@ -95,9 +87,6 @@ def _levels(depth: int) -> list[tuple[str, str, str]]:
 
 #: Blank nodes whose descriptions a reader keeps, at most.
 BLANK_CACHE = 100_000
-#: A graph never written: the dataset's default graph when the union is not asked for.
-EMPTY_GRAPH = "urn:policykg:empty"
-_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: The triples held by more than one graph (a blank node too can be in several: the shapes'
 #: lists). Their blank nodes match the graph store's reads where the server keeps one label per
 #: blank node across answers (Oxigraph server and Virtuoso do); elsewhere such a triple would be
@@ -196,8 +185,9 @@ class RemoteReader:
     #: What runs pyoxigraph custom functions writes them out in standard SPARQL for this reader.
     remote = True
 
-    def __init__(self, client: Client, graphs: Sequence[str], *, timeout: float | None = None) -> None:
+    def __init__(self, client: Client, graphs: Sequence[str], *, timeout: float | None = None, read_rows: int = READ_ROWS) -> None:
         self.client = client
+        self.read_rows = read_rows
         self.graphs = tuple(graphs)
         self._graph_set = frozenset(self.graphs)
         self.timeout = timeout
@@ -353,44 +343,33 @@ class RemoteReader:
     def __len__(self) -> int:
         if not self.graphs:
             return 0
-        rows = list(self.query(_COUNT, named_graphs=[ox.NamedNode(g) for g in self.graphs], default_graph=[]))
+        rows = list(self.query(COUNT, named_graphs=[ox.NamedNode(g) for g in self.graphs], default_graph=[]))
         return int(rows[0]["n"].value) if rows else 0
 
     # --- whole graphs --------------------------------------------------------------
 
     def graph_quads(self, graph: str) -> Iterator[ox.Quad]:
-        """The quads of one published graph, streamed from the graph store endpoint."""
-        response = self.client.get_graph(graph, timeout=self.timeout)
-        if response is None:
-            return
-        node, sent = ox.NamedNode(graph), 0
-        for triple in ox.parse(_Stream(response.chunks()), GRAPHS.get(response.media_type, ox.RdfFormat.N_TRIPLES)):
-            sent += 1
+        """The quads of one published graph, streamed from the remote store (in parts where it
+        is larger than one answer may be: :mod:`policykg.remote.graph_reads`)."""
+        node = ox.NamedNode(graph)
+        for triple in graph_triples(self, graph, read_rows=self.read_rows):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
-        # Virtuoso cuts a graph store read at its ResultSetMaxRows too, and says nothing: counted here.
-        counted = self.query(_COUNT, named_graphs=[node], default_graph=[])
-        held = int(next(iter(counted))["n"].value)
-        if sent < held:
-            raise IncompleteAnswer(
-                f"the remote store sent {sent} of the {held} triples of graph <{graph}> (on Virtuoso: raise "
-                "[SPARQL] ResultSetMaxRows in virtuoso.ini, which cuts graph store reads too, without saying so)"
-            )
+
+    def shared_triples(self) -> set[ox.Triple]:
+        """The triples that more than one published graph holds (few: each graph is one source's)."""
+        dataset = [ox.NamedNode(g) for g in self.graphs]
+        return {ox.Triple(row["s"], row["p"], row["o"]) for row in self.query(_SHARED, named_graphs=dataset, default_graph=[])}
 
     def union_triples(self, graphs: Sequence[ox.NamedNode]) -> Iterator[ox.Triple]:
         """The triples of ``graphs`` (in that order), each once, streamed graph by graph from the
-        graph store endpoint. The triples that more than one graph holds come from one query
-        first (few: each graph is one source's), and are written with the first graph that has them."""
-        dataset = [ox.NamedNode(g) for g in self.graphs]
-        shared = {ox.Triple(row["s"], row["p"], row["o"]) for row in self.query(_SHARED, named_graphs=dataset, default_graph=[])}
-        written: set[ox.Triple] = set()
-        for graph in graphs:
-            for quad in self.graph_quads(graph.value):
-                triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-                if triple in shared:
-                    if triple in written:
-                        continue
-                    written.add(triple)
-                yield triple
+        graph store endpoint; a triple that more than one graph holds is written with the first."""
+        quads = (quad for graph in graphs for quad in self.graph_quads(graph.value))
+        return each_once(quads, self.shared_triples())
+
+    def from_dump(self, path) -> DumpedGeneration:
+        """This generation as its N-Quads dump at ``path`` holds it (the other dumps are written
+        from that file: the server is read once)."""
+        return DumpedGeneration(self, path)
 
     def dump(self, output=None, format=None, *, from_graph=None, prefixes=None, base_iri=None):
         """Write the dataset (or ``from_graph``) like ``pyoxigraph.Store.dump``, streamed from the remote."""
@@ -476,23 +455,3 @@ def _matches(quad: ox.Quad, predicate, obj, graph_name) -> bool:
     return (predicate is None or quad.predicate == predicate) and (obj is None or quad.object == obj) and (
         graph_name is None or quad.graph_name == graph_name
     )
-
-
-class _Stream(io.RawIOBase):
-    """A readable file over an iterator of byte chunks (what pyoxigraph's parser reads)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks, self._rest = chunks, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._rest:
-            self._rest = next(self._chunks, b"")
-            if not self._rest:
-                return 0
-        size = min(len(buffer), len(self._rest))
-        buffer[:size] = self._rest[:size]
-        self._rest = self._rest[size:]
-        return size

@@ -45,7 +45,8 @@ from policykg.storebase import CHANGES_PREFIX, MAX_CHANGE_STEPS, ChangeRecords, 
 
 from .changes import write_changes
 from .protocol import Client, Endpoints, RemoteStoreError
-from .reader import EMPTY_GRAPH, RemoteReader
+from .graph_reads import EMPTY_GRAPH, READ_ROWS
+from .reader import RemoteReader
 
 
 _POINTER = f"SELECT ?generation ?modified WHERE {{ GRAPH <{REMOTE_CONTROL_GRAPH}> {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.identifier}> ?generation OPTIONAL {{ <{REMOTE_CONTROL_GRAPH}> <{DCT.modified}> ?modified }} }} }}"
@@ -81,8 +82,10 @@ class RemoteStore(ChangeRecords):
     #: Not the embedded store: what needs pyoxigraph itself (the rules' custom functions) is not run on it.
     remote = True
 
-    def __init__(self, endpoints: Endpoints, path: Path | str, *, timeout: float = 30.0, poll: float = 1.0) -> None:
+    def __init__(self, endpoints: Endpoints, path: Path | str, *, timeout: float = 30.0, poll: float = 1.0,
+                 read_rows: int = READ_ROWS) -> None:
         self.endpoints = endpoints
+        self.read_rows = read_rows
         self.path = Path(path)
         self.client = Client(endpoints, timeout=timeout)
         self.timeout = timeout
@@ -155,7 +158,7 @@ class RemoteStore(ChangeRecords):
             if generation is None:
                 raise StoreNotBuilt(f"no data on the remote store {self.endpoints.query}: run 'policykg build' first")
             listed = [row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)]
-            reader = RemoteReader(self.client, self._published(listed, generation), timeout=self.timeout)
+            reader = RemoteReader(self.client, self._published(listed, generation), timeout=self.timeout, read_rows=self.read_rows)
             with self._lock:
                 self._readers = {generation: reader}
         return generation, reader
