@@ -55,16 +55,12 @@ _PAGE = "CONSTRUCT {{ ?s {p} ?o }} WHERE {{ GRAPH ?g {{ ?s {p} ?o }} FILTER ({ke
 def graph_triples(reader, graph: str, *, read_rows: int = READ_ROWS) -> Iterator[ox.Triple]:
     """The triples of the published ``graph`` of ``reader`` (a :class:`RemoteReader`), streamed."""
     node = ox.NamedNode(graph)
-    held = _count(reader, COUNT, node)
+    counted = _asked(reader, node, COUNT)
+    held = int(counted[0]["n"].value) if counted else 0
     sent = 0
-    if held <= read_rows:
-        parts: Iterator[Iterator[ox.Triple]] = iter([_whole(reader, graph)])
-    else:
-        parts = _parts(reader, node, read_rows)
-    for part in parts:
-        for triple in part:
-            sent += 1
-            yield triple
+    for triple in _whole(reader, graph) if held <= read_rows else _parts(reader, node, read_rows):
+        sent += 1
+        yield triple
     if sent < held:
         raise IncompleteAnswer(
             f"the remote store sent {sent} of the {held} triples of graph <{graph}> (on Virtuoso: raise "
@@ -73,9 +69,9 @@ def graph_triples(reader, graph: str, *, read_rows: int = READ_ROWS) -> Iterator
         )
 
 
-def _count(reader, query: str, node: ox.NamedNode) -> int:
-    rows = list(reader.query(query, named_graphs=[node], default_graph=[]))
-    return int(rows[0]["n"].value) if rows else 0
+def _asked(reader, node: ox.NamedNode, query: str) -> list:
+    """The solutions of ``query`` with ``node`` as the one named graph."""
+    return list(reader.query(query, named_graphs=[node], default_graph=[]))
 
 
 def _whole(reader, graph: str) -> Iterator[ox.Triple]:
@@ -85,23 +81,23 @@ def _whole(reader, graph: str) -> Iterator[ox.Triple]:
     yield from ox.parse(_Stream(response.chunks()), GRAPHS.get(response.media_type, ox.RdfFormat.N_TRIPLES))
 
 
-def _parts(reader, node: ox.NamedNode, read_rows: int) -> Iterator[Iterator[ox.Triple]]:
-    """Reads of at most ``read_rows`` triples each that together give the whole graph."""
-    counted = reader.query(_PREDICATES, named_graphs=[node], default_graph=[])
-    for predicate, held in sorted(((row["p"], int(row["n"].value)) for row in counted), key=lambda pair: pair[0].value):
+def _parts(reader, node: ox.NamedNode, read_rows: int) -> Iterator[ox.Triple]:
+    """The graph's triples in reads of at most ``read_rows`` each."""
+    counted = sorted((row["p"].value, row["p"], int(row["n"].value)) for row in _asked(reader, node, _PREDICATES))
+    for _, predicate, held in counted:
         if held <= read_rows:
-            yield _constructed(reader, node, _PART.format(p=predicate, keys=""))
+            yield from _constructed(reader, node, _PART.format(p=predicate, keys=""))
             continue
         digits, groups = _groups(reader, node, predicate, read_rows)
         key = _KEY.format(digits=digits)
         for keys, together in _packed(groups, read_rows):
             if together <= read_rows:
                 listed = ", ".join(f'"{k}"' for k in keys)
-                yield _constructed(reader, node, _PART.format(p=predicate, keys=f" FILTER ({key} IN ({listed}))"))
+                yield from _constructed(reader, node, _PART.format(p=predicate, keys=f" FILTER ({key} IN ({listed}))"))
                 continue
             pages = (_PAGE.format(p=predicate, key=key, group=f'"{keys[0]}"', limit=read_rows, offset=offset)
                      for offset in range(0, together, read_rows))
-            yield _once(triple for page in pages for triple in _constructed(reader, node, page))
+            yield from _once(triple for page in pages for triple in _constructed(reader, node, page))
 
 
 def _groups(reader, node: ox.NamedNode, predicate: ox.NamedNode, read_rows: int) -> tuple[int, list[tuple[str, int]]]:
@@ -109,7 +105,7 @@ def _groups(reader, node: ox.NamedNode, predicate: ox.NamedNode, read_rows: int)
     triples with named subjects in groups of at most ``read_rows``, and the groups (key, triples)."""
     for digits in range(1, DEEPEST + 1):
         query = _GROUPS.format(p=predicate, key=_KEY.format(digits=digits))
-        groups = sorted((row["k"].value, int(row["n"].value)) for row in reader.query(query, named_graphs=[node], default_graph=[]))
+        groups = sorted((row["k"].value, int(row["n"].value)) for row in _asked(reader, node, query))
         if max((n for k, n in groups if k != BLANK), default=0) <= read_rows:
             break
     return digits, groups

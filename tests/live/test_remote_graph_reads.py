@@ -82,16 +82,20 @@ def test_a_graph_larger_than_one_read_comes_whole_in_parts(written, monkeypatch)
     assert held == {f"{EX}s{i}": str(i) for i in range(SUBJECTS)}
 
 
-def test_a_graph_read_whole_is_the_same(written) -> None:
+def test_a_graph_read_whole_is_the_same(written, monkeypatch) -> None:
     settings, quads = written
     store = open_store(dataclasses.replace(settings, store_read_rows=1_000_000))
     assert store.read_rows > len(quads)
+    asked: list[str] = []
+    query = type(store.client).query
+    monkeypatch.setattr(store.client, "query", lambda sparql, **options: asked.append(sparql) or query(store.client, sparql, **options))
     assert _masked(store.reader().graph_quads(GRAPH)) == _masked(quads)
+    assert not [q for q in asked if q.startswith("CONSTRUCT")]  # one graph store GET
 
 
 @pytest.fixture(scope="module")
 def cutting_virtuoso(tmp_path_factory):
-    """Virtuoso cutting every answer at 1 000 rows, the graph published on it."""
+    """Virtuoso cutting every answer at 1 000 rows: (where, server)."""
     where = tmp_path_factory.mktemp("cutting")
     server = start_virtuoso(where / "virtuoso", max_rows=1_000)
     try:
