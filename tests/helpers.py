@@ -168,13 +168,14 @@ def named_answerer(store: EmbeddedStore, settings: Settings):
     """A function (name, **parameters) -> rows of that named query on ``store``, each cell its
     lexical value or None; parameters bound as the API binds them."""
     from policykg.paths import queries_dir
+    from policykg.runtime.binding import ask as bound
     from policykg.runtime.querylib import load_queries
 
     queries = load_queries(queries_dir())
 
     def ask(name: str, **values) -> list[dict]:
         query = queries[name]
-        result = store.query(query.sparql, substitutions=query.bind(values, settings.iris))
+        result = bound(store, query.sparql, query.bind(values, settings.iris))
         names = [v.value for v in result.variables]
         return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
 

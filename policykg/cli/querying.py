@@ -8,6 +8,7 @@ import click
 
 from policykg.config import Settings
 from policykg.paths import queries_dir
+from policykg.runtime.binding import ask
 from policykg.runtime.federation import route_query
 from policykg.runtime.querylib import ParameterError, QueryDefinitionError, load_queries
 from policykg.runtime.remotes import RemoteRefused
@@ -59,7 +60,7 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], sparql:
     except RemoteRefused as error:
         raise click.ClickException(str(error)) from None
     try:
-        result = open_store(settings).query(sparql, substitutions=substitutions)
+        result = ask(open_store(settings), sparql, substitutions)
         output = render(result, fmt)
     except SyntaxError as error:
         raise click.ClickException(f"query syntax: {error}") from None

@@ -14,6 +14,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg.namespaces import XSD
+from policykg.runtime.binding import ask
 from policykg.runtime.querylib import NamedQuery
 from policykg.storebase import AnswerIncomplete
 
@@ -72,8 +73,8 @@ def store_query(db: sqlite3.Connection, reader: ox.Store, query: NamedQuery, iri
     while parts:
         part = parts.pop(0)
         try:
-            solutions = reader.query(
-                query.sparql, substitutions={ox.Variable(k): v for k, v in defaults.items()}, use_default_graph_as_union=True,
+            solutions = ask(
+                reader, query.sparql, {ox.Variable(k): v for k, v in defaults.items()}, use_default_graph_as_union=True,
                 **({"among": (ox.Variable(split.name), part)} if part is not None else {}),
             )
         except AnswerIncomplete as cut:

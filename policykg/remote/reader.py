@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from policykg.runtime.sparqllex import SYNTAX_POSITION, Lexer, resolved_tokens
 
-from .binding import bind
+from policykg.runtime.binding import bind
 from .dumped import DumpedGeneration, each_once
 from .graph_reads import ACCEPT_GRAPH, COUNT, EMPTY_GRAPH, GRAPHS, READ_ROWS, graph_triples
 from .protocol import Client, RemoteStoreError, RemoteSyntaxError
@@ -181,6 +181,9 @@ def parse_answer(media_type: str, body: bytes):
 
 class RemoteReader:
     """The published graphs of one generation of a remote store, read like a pyoxigraph store."""
+
+    #: Binds a query's substitutions itself (by VALUES) and gives their terms back as given.
+    binds_parameters = True
 
     #: What runs pyoxigraph custom functions writes them out in standard SPARQL for this reader.
     remote = True

@@ -81,6 +81,8 @@ class RemoteStore(ChangeRecords):
 
     #: Not the embedded store: what needs pyoxigraph itself (the rules' custom functions) is not run on it.
     remote = True
+    #: Its reader binds a query's substitutions itself (:class:`RemoteReader`).
+    binds_parameters = True
 
     def __init__(self, endpoints: Endpoints, path: Path | str, *, timeout: float = 30.0, poll: float = 1.0,
                  read_rows: int = READ_ROWS) -> None:

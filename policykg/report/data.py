@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from policykg.config import Settings
 from policykg.paths import queries_dir
 from policykg.publication.samples import NOTICE, illustrative_graphs
+from policykg.runtime.binding import ask
 from policykg.runtime.querylib import NamedQuery, load_queries
 
 #: Rows of a list shown in the report; the query gives the rest.
@@ -99,8 +100,7 @@ class _Asker:
 
     def rows(self, name: str, params: dict[str, str]) -> list[dict]:
         query = self.queries[name]
-        solutions = self.reader.query(query.sparql, substitutions=query.bind(params, self.settings.iris),
-                                      use_default_graph_as_union=True)
+        solutions = ask(self.reader, query.sparql, query.bind(params, self.settings.iris), use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
         return [{n: _value(s[n]) for n in names} for s in solutions]
 

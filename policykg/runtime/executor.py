@@ -17,6 +17,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from policykg import formats
+from policykg.runtime.binding import ask
 from policykg.runtime.results import prefixes_for, table
 from policykg.runtime.sparqllex import SYNTAX_POSITION
 from policykg.runtime.streaming import Sink, TooLarge, too_big, too_many
@@ -94,10 +95,9 @@ class QueryJob:
             options["named_graphs"] = [ox.NamedNode(g) for g in self.named_graphs or ()]
         elif self.union_default:
             options["use_default_graph_as_union"] = True
-        if self.substitutions:
-            options["substitutions"] = {ox.Variable(k): v for k, v in self.substitutions.items()}
+        substitutions = {ox.Variable(k): v for k, v in self.substitutions.items()}
         try:
-            result = reader.query(self.sparql, **options)
+            result = ask(reader, self.sparql, substitutions, **options)
             return self._serialize(result, generation, connection)
         except SyntaxError as error:
             return syntax_failure(error)

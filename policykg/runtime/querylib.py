@@ -24,9 +24,9 @@ grlc), before the query::
     #+ stored: true          # answered once per generation at publish (see policykg.publication.answers)
 
 It is the single source for the CLI, the API, the OpenAPI document and the docs.
-Parameters become RDF terms bound to the query's variable of the same name
-(pyoxigraph substitutions); they are never pasted into the query text. A
-parameter left out (and without default) leaves its variable free.
+Parameters become RDF terms bound to the query's variable of the same name (in VALUES
+blocks written by pyoxigraph: :mod:`policykg.runtime.binding`); they are never pasted into
+the query text as text. A parameter left out (and without default) leaves its variable free.
 """
 
 from __future__ import annotations

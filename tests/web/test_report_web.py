@@ -56,7 +56,7 @@ def test_the_report_page_allows_its_own_style_sheet_and_nothing_else(client):
 
 def test_a_body_has_its_own_report(client):
     response = client.get("/report/2024/body/kommunstyrelsen?format=csv")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     assert response.headers["Content-Disposition"] == 'attachment; filename="uppfoljning-2024-kommunstyrelsen.csv"'
 
 
