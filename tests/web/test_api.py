@@ -52,8 +52,9 @@ def test_every_named_query_answers_what_the_store_answers(client, app, store, bu
 
 
 def test_a_group_of_municipalities_keeps_the_comparison_to_its_members(client, store, built_settings):
-    # The group is read inside FILTER EXISTS; bound by pyoxigraph's substitutions it was not
-    # seen there, and every municipality was compared (11 rows for any group).
+    # The query tests `!BOUND(?group) || EXISTS {...}`; bound by pyoxigraph's substitutions,
+    # BOUND of a variable no pattern binds was folded to false, so the group was ignored and
+    # every municipality compared (11 rows for any group).
     if not shared_dir().joinpath("data", "links").is_dir():
         pytest.skip(f"{shared_dir() / 'data' / 'links'} is absent: the build has no Kolada values to compare")
     kpi, group = "https://api.kolada.se/v3/kpi/N03702", built_settings.iris("kolada-group/g132639")
