@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import make_settings, start_virtuoso
+from helpers import make_settings, shared_dir, start_virtuoso
 
 from policykg.build import build_store
 from policykg.namespaces import SKOS
@@ -87,6 +87,8 @@ def test_a_question_split_by_a_member_is_asked_again_in_parts_when_it_is_cut(vir
     counted = reader.query(f"SELECT ?scheme (COUNT(*) AS ?n) WHERE {{ {pattern} }} GROUP BY ?scheme", use_default_graph_as_union=True)
     rows = {row["scheme"]: int(row["n"].value) for row in counted}
     large = [scheme for scheme, n in rows.items() if n > ROWS]
+    if not shared_dir().joinpath("data", "un-sdg").is_dir():  # the one scheme past ROWS is the UN's
+        pytest.skip(f"{shared_dir() / 'data' / 'un-sdg'} is absent: no concept scheme holds more than {ROWS} statements to be cut")
     assert sum(rows.values()) > ROWS and len(large) == 1 and len(rows) > 10
     said: list[str] = []
     report = write_answers(store, {query.name: query}, settings.iris, force=True, progress=said.append)
